@@ -1,0 +1,37 @@
+use cryptrec::Verdict;
+
+/// Errors of crypto-core.
+///
+/// Authentication failures are deliberately vague: they say the data is not authentic, never
+/// which byte or which check failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The policy refuses the algorithm for this use; the verdict says why.
+    #[error("refused by policy `{}`: {}: {}", .0.policy, .0.algorithm, .0.refusal_summary())]
+    Refused(Box<Verdict>),
+    /// A known-answer self-test failed; no operation is available in this process.
+    #[error("cryptographic self-test failed ({0}); every operation is disabled")]
+    SelfTestFailed(String),
+    /// The policy permits the algorithm but crypto-core does not implement it.
+    #[error("{0} is not implemented by crypto-core")]
+    Unsupported(String),
+    /// A key of the wrong length or encoding.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
+    /// An input of the wrong length or form.
+    #[error("invalid input: {0}")]
+    InvalidInput(&'static str),
+    /// Decryption or MAC verification failed.
+    #[error("the data is not authentic (wrong key, or altered data)")]
+    NotAuthentic,
+    /// A signature did not verify.
+    #[error("the signature is not valid")]
+    BadSignature,
+    /// The system random source failed.
+    #[error("the system random number generator failed")]
+    Rng,
+    /// A policy or dataset error.
+    #[error(transparent)]
+    Policy(#[from] cryptrec::Error),
+}

@@ -1,0 +1,473 @@
+//! Known-answer self-tests, run once per process before any provider exists.
+//!
+//! The vectors are the files of `test-vectors/kat/`, embedded at build time, so the self-tests
+//! and the repository's KAT files cannot drift apart. Each result names its source.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use serde::Deserialize;
+
+use crate::Error;
+use crate::aead::{AeadAlgorithm, AeadKey, NONCE_LEN, TAG_LEN};
+use crate::ecdh::{EcdhCurve, EcdhPrivateKey};
+use crate::hash::{HashAlgorithm, Hasher, Shake, shake_unchecked};
+use crate::kdf::{hkdf_unchecked, pbkdf2_unchecked};
+use crate::mac::{HmacAlgorithm, HmacKey};
+use crate::rsa_oaep::{OaepHash, OaepPrivateKey};
+use crate::sig::{SignatureScheme, SigningKey, generate_pkcs8_unchecked, verify_unchecked};
+
+const PUBLISHED: &str = include_str!("../../test-vectors/kat/published.toml");
+const WYCHEPROOF: &str = include_str!("../../test-vectors/kat/wycheproof.toml");
+
+/// The outcome of one self-test.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SelfTestResult {
+    /// What was tested (`aes-256-gcm`, `pairwise ecdsa-p256`).
+    pub name: String,
+    /// Where the vector comes from.
+    pub source: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Why it failed.
+    pub failure: Option<String>,
+    /// How long it took, in microseconds.
+    pub micros: u64,
+}
+
+/// Every self-test result.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SelfTestReport {
+    /// The results, in the order run.
+    pub results: Vec<SelfTestResult>,
+}
+
+impl SelfTestReport {
+    /// Whether every test passed.
+    pub fn passed(&self) -> bool {
+        !self.results.is_empty() && self.results.iter().all(|r| r.passed)
+    }
+}
+
+static REPORT: OnceLock<SelfTestReport> = OnceLock::new();
+
+/// The report of this process's self-tests, running them on first use.
+pub fn report() -> &'static SelfTestReport {
+    REPORT.get_or_init(run)
+}
+
+pub(crate) fn ensure_passed() -> Result<(), Error> {
+    let r = report();
+    if r.passed() {
+        return Ok(());
+    }
+    let failed: Vec<&str> = r
+        .results
+        .iter()
+        .filter(|t| !t.passed)
+        .map(|t| t.name.as_str())
+        .collect();
+    Err(Error::SelfTestFailed(if failed.is_empty() {
+        "no tests ran".into()
+    } else {
+        failed.join(", ")
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Vectors {
+    #[serde(default)]
+    aead: Vec<AeadV>,
+    #[serde(default)]
+    block: Vec<BlockV>,
+    #[serde(default)]
+    hash: Vec<HashV>,
+    #[serde(default)]
+    hmac: Vec<MacV>,
+    #[serde(default)]
+    hkdf: Vec<HkdfV>,
+    #[serde(default)]
+    pbkdf2: Vec<Pbkdf2V>,
+    #[serde(default)]
+    ed25519: Vec<Ed25519V>,
+    #[serde(default)]
+    verify: Vec<VerifyV>,
+    #[serde(default)]
+    oaep: Vec<OaepV>,
+    #[serde(default)]
+    ecdh: Vec<EcdhV>,
+}
+
+#[derive(Deserialize)]
+struct AeadV {
+    name: String,
+    source: String,
+    key: String,
+    nonce: String,
+    aad: String,
+    pt: String,
+    ct: String,
+    tag: String,
+}
+#[derive(Deserialize)]
+struct BlockV {
+    name: String,
+    source: String,
+    key: String,
+    pt: String,
+    ct: String,
+}
+#[derive(Deserialize)]
+struct HashV {
+    name: String,
+    source: String,
+    msg: String,
+    digest: String,
+}
+#[derive(Deserialize)]
+struct MacV {
+    name: String,
+    source: String,
+    key: String,
+    msg: String,
+    tag: String,
+}
+#[derive(Deserialize)]
+struct HkdfV {
+    name: String,
+    source: String,
+    ikm: String,
+    salt: String,
+    info: String,
+    okm: String,
+}
+#[derive(Deserialize)]
+struct Pbkdf2V {
+    name: String,
+    source: String,
+    password: String,
+    salt: String,
+    iterations: u32,
+    dk: String,
+}
+#[derive(Deserialize)]
+struct Ed25519V {
+    name: String,
+    source: String,
+    secret: String,
+    public: String,
+    msg: String,
+    sig: String,
+}
+#[derive(Deserialize)]
+struct VerifyV {
+    name: String,
+    source: String,
+    public_key: String,
+    msg: String,
+    sig: String,
+}
+#[derive(Deserialize)]
+struct OaepV {
+    name: String,
+    source: String,
+    pkcs8: String,
+    ct: String,
+    label: String,
+    pt: String,
+}
+#[derive(Deserialize)]
+struct EcdhV {
+    name: String,
+    source: String,
+    private: String,
+    public: String,
+    shared: String,
+}
+
+type Check = Result<(), String>;
+
+fn h(s: &str) -> Result<Vec<u8>, String> {
+    hex::decode(s).map_err(|e| format!("bad hex in vector: {e}"))
+}
+
+fn expect(cond: bool, what: &str) -> Check {
+    if cond { Ok(()) } else { Err(what.to_string()) }
+}
+
+fn e2s(e: Error) -> String {
+    e.to_string()
+}
+
+/// Runs every self-test now (not cached); `kagi selftest` shows this.
+pub fn run() -> SelfTestReport {
+    let mut results = Vec::new();
+    let mut record = |name: &str, source: &str, f: &dyn Fn() -> Check| {
+        let start = Instant::now();
+        let outcome = f();
+        results.push(SelfTestResult {
+            name: name.to_string(),
+            source: source.to_string(),
+            passed: outcome.is_ok(),
+            failure: outcome.err(),
+            micros: u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        });
+    };
+    let mut all = Vectors::default();
+    for (file, text) in [
+        ("published.toml", PUBLISHED),
+        ("wycheproof.toml", WYCHEPROOF),
+    ] {
+        match toml::from_str::<Vectors>(text) {
+            Ok(v) => {
+                all.aead.extend(v.aead);
+                all.block.extend(v.block);
+                all.hash.extend(v.hash);
+                all.hmac.extend(v.hmac);
+                all.hkdf.extend(v.hkdf);
+                all.pbkdf2.extend(v.pbkdf2);
+                all.ed25519.extend(v.ed25519);
+                all.verify.extend(v.verify);
+                all.oaep.extend(v.oaep);
+                all.ecdh.extend(v.ecdh);
+            }
+            Err(e) => record(file, "test-vectors/kat", &|| {
+                Err(format!("vector file does not parse: {}", e.message()))
+            }),
+        }
+    }
+    for v in &all.aead {
+        record(&v.name, &v.source, &|| aead_kat(v));
+    }
+    for v in &all.block {
+        record(&v.name, &v.source, &|| block_kat(v));
+    }
+    for v in &all.hash {
+        record(&v.name, &v.source, &|| hash_kat(v));
+    }
+    for v in &all.hmac {
+        record(&v.name, &v.source, &|| hmac_kat(v));
+    }
+    for v in &all.hkdf {
+        record(&v.name, &v.source, &|| {
+            let okm = h(&v.okm)?;
+            let got = hkdf_unchecked(
+                HmacAlgorithm::Sha256,
+                &h(&v.salt)?,
+                &h(&v.ikm)?,
+                &h(&v.info)?,
+                okm.len(),
+            )
+            .map_err(e2s)?;
+            expect(got.expose() == okm.as_slice(), "HKDF output differs")
+        });
+    }
+    for v in &all.pbkdf2 {
+        record(&v.name, &v.source, &|| {
+            let dk = h(&v.dk)?;
+            let got = pbkdf2_unchecked(
+                HmacAlgorithm::Sha256,
+                v.iterations,
+                &h(&v.salt)?,
+                &h(&v.password)?,
+                dk.len(),
+            )
+            .map_err(e2s)?;
+            expect(got.expose() == dk.as_slice(), "PBKDF2 output differs")
+        });
+    }
+    for v in &all.ed25519 {
+        record(&v.name, &v.source, &|| ed25519_kat(v));
+    }
+    for v in &all.verify {
+        record(&format!("verify {}", v.name), &v.source, &|| verify_kat(v));
+    }
+    for v in &all.oaep {
+        record(&v.name, &v.source, &|| oaep_kat(v));
+    }
+    for v in &all.ecdh {
+        record(&v.name, &v.source, &|| ecdh_kat(v));
+    }
+    if let Some(key) = all.oaep.first() {
+        for scheme in [
+            SignatureScheme::RsaPssSha256,
+            SignatureScheme::RsaPkcs1Sha256,
+        ] {
+            record(
+                &format!("pairwise {scheme:?}"),
+                "sign and verify with the Wycheproof RSA-OAEP test key",
+                &|| pairwise(scheme, Some(&h(&key.pkcs8)?)),
+            );
+        }
+    }
+    for scheme in [
+        SignatureScheme::EcdsaP256Sha256,
+        SignatureScheme::EcdsaP384Sha384,
+    ] {
+        record(
+            &format!("pairwise {scheme:?}"),
+            "sign and verify with a freshly generated key (FIPS 140-3 pairwise consistency)",
+            &|| pairwise(scheme, None),
+        );
+    }
+    SelfTestReport { results }
+}
+
+fn aead_kat(v: &AeadV) -> Check {
+    let alg: cryptrec::Algorithm = v.name.parse().map_err(|e: cryptrec::Error| e.to_string())?;
+    let aead = AeadAlgorithm::from_algorithm(&alg).map_err(e2s)?;
+    let key = AeadKey::unchecked(aead, &h(&v.key)?).map_err(e2s)?;
+    let nonce: [u8; NONCE_LEN] = h(&v.nonce)?.try_into().map_err(|_| "nonce length")?;
+    let (aad, pt, ct, tag) = (h(&v.aad)?, h(&v.pt)?, h(&v.ct)?, h(&v.tag)?);
+    let mut buf = pt.clone();
+    let got_tag = key.seal_detached(&nonce, &aad, &mut buf).map_err(e2s)?;
+    expect(buf == ct, "ciphertext differs")?;
+    expect(got_tag[..] == tag[..], "tag differs")?;
+    let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| "tag length")?;
+    key.open_detached(&nonce, &aad, &mut buf, &tag)
+        .map_err(e2s)?;
+    expect(buf == pt, "decryption differs")?;
+    let mut bad = tag;
+    bad[0] ^= 1;
+    let mut buf2 = ct.clone();
+    expect(
+        key.open_detached(&nonce, &aad, &mut buf2, &bad).is_err(),
+        "a forged tag was accepted",
+    )
+}
+
+fn block_kat(v: &BlockV) -> Check {
+    use camellia::cipher::{Block, BlockCipherEncrypt, KeyInit};
+    let (key, pt, ct) = (h(&v.key)?, h(&v.pt)?, h(&v.ct)?);
+    let mut block =
+        Block::<camellia::Camellia128>::try_from(&pt[..]).map_err(|_| "block length")?;
+    match key.len() {
+        16 => camellia::Camellia128::new_from_slice(&key)
+            .map_err(|_| "key")?
+            .encrypt_block(&mut block),
+        32 => camellia::Camellia256::new_from_slice(&key)
+            .map_err(|_| "key")?
+            .encrypt_block(&mut block),
+        _ => return Err("unsupported key length".into()),
+    }
+    expect(block[..] == ct[..], "ciphertext differs")
+}
+
+fn hash_kat(v: &HashV) -> Check {
+    let msg = h(&v.msg)?;
+    let want = h(&v.digest)?;
+    let got = match v.name.as_str() {
+        "shake128-256" => shake_unchecked(Shake::Shake128, &msg, want.len()),
+        "shake256-512" => shake_unchecked(Shake::Shake256, &msg, want.len()),
+        name => {
+            let alg = match name
+                .parse::<cryptrec::Algorithm>()
+                .map_err(|e| e.to_string())?
+            {
+                cryptrec::Algorithm::Hash(hh) => HashAlgorithm::from_hash_alg(hh).map_err(e2s)?,
+                _ => return Err("not a hash".into()),
+            };
+            // Feed in two parts to exercise the streaming path.
+            let mut hs = Hasher::unchecked(alg);
+            let (a, b) = msg.split_at(msg.len() / 2);
+            hs.update(a);
+            hs.update(b);
+            hs.finish()
+        }
+    };
+    expect(got == want, "digest differs")
+}
+
+fn hmac_kat(v: &MacV) -> Check {
+    let alg = match v
+        .name
+        .parse::<cryptrec::Algorithm>()
+        .map_err(|e| e.to_string())?
+    {
+        cryptrec::Algorithm::Hmac(hh) => HmacAlgorithm::from_hash_alg(hh).map_err(e2s)?,
+        _ => return Err("not an HMAC".into()),
+    };
+    let key = HmacKey::unchecked(alg, &h(&v.key)?);
+    let (msg, tag) = (h(&v.msg)?, h(&v.tag)?);
+    expect(key.sign(&msg).map_err(e2s)? == tag, "tag differs")?;
+    key.verify(&msg, &tag).map_err(e2s)?;
+    let mut bad = tag.clone();
+    bad[0] ^= 1;
+    expect(key.verify(&msg, &bad).is_err(), "a forged tag was accepted")
+}
+
+fn ed25519_kat(v: &Ed25519V) -> Check {
+    let kp =
+        ring::signature::Ed25519KeyPair::from_seed_and_public_key(&h(&v.secret)?, &h(&v.public)?)
+            .map_err(|_| "key rejected")?;
+    let (msg, sig) = (h(&v.msg)?, h(&v.sig)?);
+    expect(
+        kp.sign(&msg).as_ref() == sig.as_slice(),
+        "signature differs",
+    )?;
+    verify_unchecked(SignatureScheme::Ed25519, &h(&v.public)?, &msg, &sig).map_err(e2s)
+}
+
+fn verify_kat(v: &VerifyV) -> Check {
+    let scheme = match v.name.as_str() {
+        "ecdsa-p256" => SignatureScheme::EcdsaP256Sha256,
+        "ecdsa-p384" => SignatureScheme::EcdsaP384Sha384,
+        "rsa-pss-sha256" => SignatureScheme::RsaPssSha256,
+        "rsassa-pkcs1-sha256" => SignatureScheme::RsaPkcs1Sha256,
+        other => return Err(format!("unknown scheme {other}")),
+    };
+    let (pk, msg, sig) = (h(&v.public_key)?, h(&v.msg)?, h(&v.sig)?);
+    verify_unchecked(scheme, &pk, &msg, &sig).map_err(e2s)?;
+    let mut other = msg.clone();
+    other.push(0);
+    expect(
+        verify_unchecked(scheme, &pk, &other, &sig).is_err(),
+        "a signature verified over another message",
+    )
+}
+
+fn oaep_kat(v: &OaepV) -> Check {
+    let key = OaepPrivateKey::from_pkcs8_unchecked(OaepHash::Sha256, &h(&v.pkcs8)?).map_err(e2s)?;
+    let pt = key.decrypt(&h(&v.ct)?, &h(&v.label)?).map_err(e2s)?;
+    expect(pt.expose() == h(&v.pt)?.as_slice(), "plaintext differs")?;
+    let mut ct = h(&v.ct)?;
+    ct[10] ^= 1;
+    expect(
+        key.decrypt(&ct, &h(&v.label)?).is_err(),
+        "an altered ciphertext decrypted",
+    )
+}
+
+fn ecdh_kat(v: &EcdhV) -> Check {
+    let curve = if v.name.ends_with("p384") {
+        EcdhCurve::P384
+    } else {
+        EcdhCurve::P256
+    };
+    let key = EcdhPrivateKey::from_scalar_unchecked(curve, &h(&v.private)?).map_err(e2s)?;
+    let shared = key.agree(&h(&v.public)?).map_err(e2s)?;
+    expect(
+        shared.expose() == h(&v.shared)?.as_slice(),
+        "shared secret differs",
+    )
+}
+
+fn pairwise(scheme: SignatureScheme, pkcs8: Option<&[u8]>) -> Check {
+    let owned;
+    let der = match pkcs8 {
+        Some(d) => d,
+        None => {
+            owned = generate_pkcs8_unchecked(scheme, 0).map_err(e2s)?;
+            owned.expose()
+        }
+    };
+    let key = SigningKey::from_pkcs8_unchecked(scheme, der).map_err(e2s)?;
+    let msg = b"kagi pairwise consistency test";
+    let sig = key.sign(msg).map_err(e2s)?;
+    verify_unchecked(scheme, &key.public_key(), msg, &sig).map_err(e2s)?;
+    expect(
+        verify_unchecked(scheme, &key.public_key(), b"another message", &sig).is_err(),
+        "signature verified over another message",
+    )
+}

