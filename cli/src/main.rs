@@ -1,1 +1,42 @@
-fn main() {}
+//! The `kagi` binary: parse, call one library function, render.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::output::CliError;
+
+/// The outcome of a command: 0 success, 1 a check answered "no".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything asked for holds.
+    Yes,
+    /// A check answered "no" (refused, invalid, failed).
+    No,
+}
+
+fn run() -> Result<Outcome, CliError> {
+    let cli = args::Cli::parse();
+    match cli.command {
+        args::Command::Policy(cmd) => commands::policy::run(cmd),
+        args::Command::Selftest { json } => commands::selftest::run(json),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(Outcome::Yes) => ExitCode::SUCCESS,
+        Ok(Outcome::No) => ExitCode::from(1),
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kagi: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -47,3 +47,27 @@ pub mod sig;
 
 pub use error::Error;
 pub use provider::Provider;
+
+/// The CRYPTREC list entries crypto-core implements, with what of each.
+pub const IMPLEMENTED: &[(&str, &str)] = &[
+    ("AES", "AES-128 and AES-256, in GCM"),
+    ("Camellia", "Camellia-128 and Camellia-256, in GCM"),
+    ("GCM", "with AES and Camellia, 96-bit nonces, 128-bit tags"),
+    ("ChaCha20-Poly1305", "RFC 8439"),
+    ("SHA-256", "streaming"),
+    ("SHA-384", "streaming"),
+    ("SHA-512", "streaming"),
+    ("SHA-512/256", "streaming"),
+    ("SHA3-256", "streaming"),
+    ("SHA3-384", "streaming"),
+    ("SHA3-512", "streaming"),
+    ("SHAKE128", "output of at least 256 bits (注4)"),
+    ("SHAKE256", "output of at least 256 bits (注4)"),
+    ("HMAC", "HMAC-SHA-256/384/512; also under HKDF and PBKDF2"),
+    ("ECDSA", "P-256 with SHA-256, P-384 with SHA-384"),
+    ("EdDSA", "Ed25519"),
+    ("RSA-PSS", "SHA-256/384/512, 2048 to 8192 bits"),
+    ("RSASSA-PKCS1-v1_5", "SHA-256/384/512, 2048 to 8192 bits"),
+    ("RSA-OAEP", "SHA-256/384/512 with MGF1 over the same hash"),
+    ("ECDH", "P-256 and P-384, static or ephemeral"),
+];

@@ -514,7 +514,7 @@ impl Policy {
                         let text = if migrating {
                             format!("{}-bit strength ({basis}) is in its migration period (移行完遂期間): new protection only through {end}", row.bits)
                         } else {
-                            format!("{}-bit strength ({basis}): {}", row.bits, row.text)
+                            format!("{basis}: {}", row.text)
                         };
                         b.limit(Status::PermittedUntil { until: end }, row_cite(row.bits), text);
                     }

@@ -1,0 +1,272 @@
+//! `kagi policy show | check | timeline | validate`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use cryptrec::{Algorithm, Dataset, Effect, ListKind, Policy, Verdict, parse_date};
+use serde_json::json;
+
+use crate::Outcome;
+use crate::args::{ListChoice, PolicyCommand};
+use crate::output::{CliError, print, print_json};
+
+pub fn run(cmd: PolicyCommand) -> Result<Outcome, CliError> {
+    match cmd {
+        PolicyCommand::Show { list, json } => show(list, json),
+        PolicyCommand::Check {
+            algorithm,
+            use_,
+            as_of,
+            policy,
+            json,
+        } => check(&algorithm, use_.into(), as_of.as_deref(), &policy, json),
+        PolicyCommand::Timeline { json } => timeline(json),
+        PolicyCommand::Validate { file, json } => validate(&file, json),
+    }
+}
+
+/// A built-in policy by name, or an organisation policy file.
+pub fn load_policy(spec: &str) -> Result<Policy, CliError> {
+    match Policy::named(spec) {
+        Ok(p) => Ok(p),
+        Err(cryptrec::Error::UnknownPolicy(_)) if Path::new(spec).exists() => {
+            Ok(Policy::from_file(Path::new(spec))?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn implemented(name: &str) -> Option<&'static str> {
+    crypto_core::IMPLEMENTED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, what)| *what)
+}
+
+fn show(list: ListChoice, json: bool) -> Result<Outcome, CliError> {
+    let ds = Dataset::embedded()?;
+    let wanted = |k: ListKind| match list {
+        ListChoice::All => true,
+        ListChoice::Recommended => k == ListKind::Recommended,
+        ListChoice::Pqc => k == ListKind::Pqc,
+        ListChoice::Candidate => k == ListKind::Candidate,
+        ListChoice::Monitored => k == ListKind::Monitored,
+    };
+    let entries: Vec<_> = ds.entries.iter().filter(|e| wanted(e.list)).collect();
+    if json {
+        let entries: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "name": e.name, "list": e.list, "category": e.category, "kind": e.kind,
+                    "params": e.params, "notes": e.notes, "since": e.since,
+                    "implemented": implemented(&e.name).is_some(),
+                    "implementation": implemented(&e.name),
+                })
+            })
+            .collect();
+        let notes: Vec<_> = ds
+            .notes
+            .iter()
+            .map(|n| json!({"id": n.id, "text": n.en}))
+            .collect();
+        print_json(&json!({
+            "revision": ds.revision, "title": ds.title, "published": ds.published,
+            "revised": ds.revised, "entries": entries, "notes": notes, "unlisted": ds.unlisted,
+        }))?;
+        return Ok(Outcome::Yes);
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} (first edition {}, revised {})",
+        ds.revision, ds.title, ds.published, ds.revised
+    );
+    let mut cited = Vec::new();
+    for kind in [
+        ListKind::Recommended,
+        ListKind::Pqc,
+        ListKind::Candidate,
+        ListKind::Monitored,
+    ] {
+        let of_kind: Vec<_> = entries.iter().filter(|e| e.list == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", kind.title());
+        let mut category = "";
+        for e in of_kind {
+            if e.category != category {
+                category = &e.category;
+                let _ = writeln!(out, "  {category}");
+            }
+            let mut line = format!("    {:<22}", e.name);
+            if !e.params.is_empty() {
+                let _ = write!(line, " {}", e.params.join(", "));
+            }
+            if !e.notes.is_empty() {
+                let _ = write!(line, " [{}]", e.notes.join(" "));
+                cited.extend(e.notes.iter().cloned());
+            }
+            if let Some(what) = implemented(&e.name) {
+                let _ = write!(line, "  (kagi: {what})");
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    cited.sort();
+    cited.dedup();
+    if !cited.is_empty() {
+        let _ = writeln!(out, "\nNotes");
+        for n in ds.notes.iter().filter(|n| cited.contains(&n.id)) {
+            let _ = writeln!(out, "  {}  {}", n.id, n.en);
+        }
+    }
+    print(&out)?;
+    Ok(Outcome::Yes)
+}
+
+fn check(
+    alg: &str,
+    use_: cryptrec::Use,
+    as_of: Option<&str>,
+    policy: &str,
+    json: bool,
+) -> Result<Outcome, CliError> {
+    let policy = load_policy(policy)?;
+    let algorithm: Algorithm = alg.parse()?;
+    let date = match as_of {
+        Some(d) => parse_date(d)?,
+        None => Policy::today(),
+    };
+    let verdict = policy.evaluate(&algorithm, use_, date);
+    if json {
+        print_json(&verdict)?;
+    } else {
+        print(&render_verdict(&verdict))?;
+    }
+    Ok(if verdict.allows() {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
+
+/// A verdict in words: one headline, then each reason with its citation.
+pub fn render_verdict(v: &Verdict) -> String {
+    let mut out = format!(
+        "{}: {} (use: {}, as of {}, policy {})\n",
+        v.algorithm,
+        v.status,
+        v.use_.as_str(),
+        v.as_of,
+        v.policy
+    );
+    if let Some(s) = v.strength {
+        let s = if s == 0 {
+            "none (broken or below the table)".to_string()
+        } else {
+            format!("{s} bits")
+        };
+        let _ = writeln!(out, "  strength: {s}");
+    }
+    for r in &v.reasons {
+        let mark = match r.effect {
+            Effect::Refuses => "refuses",
+            Effect::Limits => "limits ",
+            Effect::Permits => "permits",
+            Effect::Informs => "note   ",
+        };
+        let _ = writeln!(out, "  {mark}  {}\n           [{}]", r.text, r.source);
+    }
+    let _ = writeln!(out, "  dataset: {}", v.dataset);
+    out
+}
+
+fn timeline(json: bool) -> Result<Outcome, CliError> {
+    let ds = Dataset::embedded()?;
+    if json {
+        print_json(&json!({
+            "revision": ds.strength_revision, "title": ds.strength_title,
+            "rows": ds.strength, "below_table": ds.below_table_text, "equivalence": ds.equivalence,
+        }))?;
+        return Ok(Outcome::Yes);
+    }
+    let mut out = format!("{} — {}\n\n", ds.strength_revision, ds.strength_title);
+    let _ = writeln!(
+        out,
+        "{:<10} {:<28} {:<22} {}",
+        "strength", "protect (新規生成)", "migration ends", "process (処理)"
+    );
+    let d = |x: Option<cryptrec::Date>| x.map_or_else(|| "—".to_string(), |d| d.to_string());
+    for r in &ds.strength {
+        let protect = match r.protect_usable_until {
+            Some(u) => format!("利用可 through {u}"),
+            None => "利用可 through 2070".into(),
+        };
+        let process = match r.process_usable_until {
+            Some(u) => format!("利用可 through {u}, then 許容 (legacy)"),
+            None => "利用可 through 2070".into(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<10} {:<28} {:<22} {}",
+            format!("{}-bit", r.bits),
+            protect,
+            d(r.protect_until),
+            process
+        );
+    }
+    let _ = writeln!(out, "< 112-bit  {}\n", ds.below_table_text);
+    let _ = writeln!(
+        out,
+        "Key-size equivalences (NIST SP 800-57 Part 1, followed by LS-0003)"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<9} {:>10} {:>14} {:>10}",
+        "strength", "RSA", "DH/DSA (L/N)", "ECC order"
+    );
+    for e in &ds.equivalence {
+        let _ = writeln!(
+            out,
+            "  {:<9} {:>10} {:>14} {:>10}",
+            e.bits,
+            e.ifc_modulus,
+            format!("{}/{}", e.ffc_modulus, e.ffc_subgroup),
+            e.ecc_order
+        );
+    }
+    print(&out)?;
+    Ok(Outcome::Yes)
+}
+
+fn validate(file: &Path, json: bool) -> Result<Outcome, CliError> {
+    let p = Policy::from_file(file)?;
+    let (legacy, reason) = p.legacy_process();
+    if json {
+        print_json(&json!({
+            "valid": true, "name": p.name(), "base": p.base().name(), "min_strength": p.min_strength(),
+            "legacy_process": legacy, "legacy_reason": reason,
+        }))?;
+    } else {
+        let mut out = format!(
+            "{}: valid — policy `{}` narrows base `{}` ({})\n",
+            file.display(),
+            p.name(),
+            p.base().name(),
+            p.base().description()
+        );
+        let _ = writeln!(out, "  minimum strength: {} bits", p.min_strength());
+        if !legacy.is_empty() {
+            let _ = writeln!(
+                out,
+                "  legacy processing allowed for: {} — {}",
+                legacy.join(", "),
+                reason.unwrap_or("")
+            );
+        }
+        print(&out)?;
+    }
+    Ok(Outcome::Yes)
+}

@@ -1,0 +1,295 @@
+//! The real `kagi` binary, run in a fresh temp dir with a scrubbed environment.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn tempdir() -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("kagi-cli-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn kagi_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_kagi"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn kagi(args: &[&str]) -> Run {
+    kagi_in(&tempdir(), args)
+}
+
+#[test]
+fn the_issue_examples_hold() {
+    let r = kagi(&[
+        "policy",
+        "check",
+        "rsa-pss-2048-sha256",
+        "--use",
+        "protect",
+        "--as-of",
+        "2030-06-01",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("permitted until 2030-12-31"),
+        "{}",
+        r.stdout
+    );
+
+    let r = kagi(&[
+        "policy",
+        "check",
+        "rsa-pss-2048-sha256",
+        "--use",
+        "protect",
+        "--as-of",
+        "2031-01-01",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("refused") && r.stdout.contains("LS-0003"),
+        "{}",
+        r.stdout
+    );
+
+    let r = kagi(&[
+        "policy",
+        "check",
+        "rsa-pss-2048-sha256",
+        "--use",
+        "process",
+        "--as-of",
+        "2031-01-01",
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("legacy-process-only"), "{}", r.stdout);
+
+    for (alg, why) in [
+        ("sha-1", "Monitored"),
+        ("3des", "Monitored"),
+        ("rc4", "removed"),
+        ("md5", "never been"),
+        ("rsa-1024", "below 112"),
+        ("x25519", "SP 800-56A"),
+    ] {
+        let r = kagi(&["policy", "check", alg, "--use", "protect"]);
+        assert_eq!(r.code, 1, "{alg}");
+        assert!(r.stdout.contains(why), "{alg}: {}", r.stdout);
+    }
+    for alg in ["camellia-256-gcm", "sha3-256", "ml-kem-768", "ed25519"] {
+        let r = kagi(&["policy", "check", alg]);
+        assert_eq!(r.code, 0, "{alg}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn check_json_is_machine_readable() {
+    let r = kagi(&[
+        "policy",
+        "check",
+        "sha-1",
+        "--json",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["status"], "refused");
+    assert_eq!(v["algorithm"], "sha-1");
+    assert_eq!(v["as_of"], "2026-01-01");
+    assert!(
+        v["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["effect"] == "refuses")
+    );
+    let r = kagi(&[
+        "policy",
+        "check",
+        "rsa-pss-2048-sha256",
+        "--json",
+        "--as-of",
+        "2030-06-01",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["status"], "permitted-until");
+    assert_eq!(v["until"], "2030-12-31");
+}
+
+#[test]
+fn bad_input_is_a_one_line_error_with_exit_2() {
+    for args in [
+        &["policy", "check", "aes-257-gcm"][..],
+        &["policy", "check", "aes-256-gcm", "--as-of", "tomorrow"],
+        &[
+            "policy",
+            "check",
+            "aes-256-gcm",
+            "--policy",
+            "no-such-policy",
+        ],
+        &["policy", "validate", "missing.toml"],
+    ] {
+        let r = kagi(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("kagi: "), "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty());
+    }
+    let r = kagi(&["policy", "check", "aes-257-gcm"]);
+    assert!(
+        r.stderr.contains("did you mean aes-256-gcm"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn organisation_policies_narrow_and_widening_is_refused_with_the_line() {
+    let dir = tempdir();
+    std::fs::write(dir.join("org.toml"), "name = \"ministry\"\nbase = \"egov\"\nmin_strength = 128\ndeny = [\"ChaCha20-Poly1305\"]\n").unwrap();
+    let r = kagi_in(&dir, &["policy", "validate", "org.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("valid"));
+    let r = kagi_in(
+        &dir,
+        &[
+            "policy",
+            "check",
+            "chacha20-poly1305",
+            "--policy",
+            "org.toml",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("denies ChaCha20-Poly1305"),
+        "{}",
+        r.stdout
+    );
+    let r = kagi_in(
+        &dir,
+        &[
+            "policy",
+            "check",
+            "rsa-pss-2048-sha256",
+            "--policy",
+            "org.toml",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("min_strength"), "{}", r.stdout);
+
+    std::fs::write(
+        dir.join("wide.toml"),
+        "name = \"x\"\nbase = \"egov\"\n\nallow = [\"AES\", \"RC4\"]\n",
+    )
+    .unwrap();
+    let r = kagi_in(&dir, &["policy", "validate", "wide.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("kagi: wide.toml:4:"), "{}", r.stderr);
+    assert!(r.stderr.contains("removed"), "{}", r.stderr);
+}
+
+#[test]
+fn show_lists_every_table_and_marks_what_is_implemented() {
+    let r = kagi(&["policy", "show", "--json"]);
+    assert_eq!(r.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["list"] == "recommended")
+            .count(),
+        33
+    );
+    assert_eq!(entries.iter().filter(|e| e["list"] == "pqc").count(), 6);
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["name"] == "Camellia" && e["implemented"] == true)
+    );
+    assert_eq!(v["notes"].as_array().unwrap().len(), 17);
+    let r = kagi(&["policy", "show", "--list", "monitored"]);
+    assert!(
+        r.stdout.contains("SHA-1") && !r.stdout.contains("Camellia"),
+        "{}",
+        r.stdout
+    );
+    let r = kagi(&["policy", "timeline"]);
+    assert!(
+        r.stdout.contains("112-bit") && r.stdout.contains("2030-12-31"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn selftest_reports_every_test() {
+    let r = kagi(&["selftest"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("camellia-256-gcm") && r.stdout.contains("RFC 3713"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
+    let r = kagi(&["selftest", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert!(results.len() >= 30);
+    assert!(results.iter().all(|t| t["passed"] == true));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kagi"))
+        .args(["policy", "show"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
