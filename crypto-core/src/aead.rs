@@ -79,8 +79,8 @@ impl AeadAlgorithm {
 
 enum Imp {
     Ring(ra::LessSafeKey),
-    Camellia128(Box<AesGcm<Camellia128, U12>>),
-    Camellia256(Box<AesGcm<Camellia256, U12>>),
+    Camellia128(AesGcm<Camellia128, U12>),
+    Camellia256(AesGcm<Camellia256, U12>),
 }
 
 /// An AEAD key. No `Debug`, no `Clone`.
@@ -149,8 +149,8 @@ impl AeadKey {
                     .map_err(|_| Error::InvalidInput("message too long for one AEAD call"))?;
                 tag.copy_from_slice(t.as_ref());
             }
-            Imp::Camellia128(c) => tag.copy_from_slice(&seal_rc(c.as_ref(), nonce, aad, data)?),
-            Imp::Camellia256(c) => tag.copy_from_slice(&seal_rc(c.as_ref(), nonce, aad, data)?),
+            Imp::Camellia128(c) => tag.copy_from_slice(&seal_rc(c, nonce, aad, data)?),
+            Imp::Camellia256(c) => tag.copy_from_slice(&seal_rc(c, nonce, aad, data)?),
         }
         Ok(tag)
     }
@@ -188,8 +188,8 @@ impl AeadKey {
                 k.open_in_place_separate_tag(n, ra::Aad::from(aad), ra::Tag::from(*tag), data, 0..)
                     .is_ok()
             }
-            Imp::Camellia128(c) => open_rc(c.as_ref(), nonce, aad, data, tag),
-            Imp::Camellia256(c) => open_rc(c.as_ref(), nonce, aad, data, tag),
+            Imp::Camellia128(c) => open_rc(c, nonce, aad, data, tag),
+            Imp::Camellia256(c) => open_rc(c, nonce, aad, data, tag),
         };
         if ok {
             Ok(())
@@ -221,10 +221,10 @@ impl Imp {
             AeadAlgorithm::Aes256Gcm => ring_key(&ra::AES_256_GCM),
             AeadAlgorithm::ChaCha20Poly1305 => ring_key(&ra::CHACHA20_POLY1305),
             AeadAlgorithm::Camellia128Gcm => AesGcm::<Camellia128, U12>::new_from_slice(key)
-                .map(|c| Imp::Camellia128(Box::new(c)))
+                .map(Imp::Camellia128)
                 .map_err(|_| Error::InvalidKey("wrong key length for Camellia-128")),
             AeadAlgorithm::Camellia256Gcm => AesGcm::<Camellia256, U12>::new_from_slice(key)
-                .map(|c| Imp::Camellia256(Box::new(c)))
+                .map(Imp::Camellia256)
                 .map_err(|_| Error::InvalidKey("wrong key length for Camellia-256")),
         }
     }
