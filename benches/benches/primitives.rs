@@ -1,1 +1,72 @@
-fn main() {}
+//! criterion benchmarks of crypto-core's primitives, as the foundation issue lists them.
+//! Compare with `benches/openssl-speed.sh` on the same machine; RESULTS.md keeps the ratios.
+#![allow(clippy::unwrap_used)]
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use crypto_core::Provider;
+use crypto_core::aead::{AeadAlgorithm, AeadKey};
+use crypto_core::hash::{self, HashAlgorithm};
+use crypto_core::sig::{self, SignatureScheme, SigningKey};
+
+fn aeads(c: &mut Criterion) {
+    let p = Provider::egov().unwrap();
+    let mut g = c.benchmark_group("aead-seal");
+    for size in [16 * 1024, 1024 * 1024] {
+        g.throughput(Throughput::Bytes(size as u64));
+        for alg in AeadAlgorithm::ALL {
+            let key = AeadKey::new(&p, alg, &vec![7u8; alg.key_len()]).unwrap();
+            let mut buf = vec![0u8; size];
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}", alg.algorithm()), size),
+                &size,
+                |b, _| b.iter(|| key.seal_detached(&[1u8; 12], b"", &mut buf).unwrap()),
+            );
+        }
+    }
+    g.finish();
+}
+
+fn sha256(c: &mut Criterion) {
+    let p = Provider::egov().unwrap();
+    let mut g = c.benchmark_group("hash");
+    for size in [16 * 1024, 1024 * 1024] {
+        let data = vec![0u8; size];
+        g.throughput(Throughput::Bytes(size as u64));
+        g.bench_with_input(BenchmarkId::new("sha-256", size), &size, |b, _| {
+            b.iter(|| hash::digest(&p, HashAlgorithm::Sha256, &data).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn signatures(c: &mut Criterion) {
+    let p = Provider::egov().unwrap();
+    let mut g = c.benchmark_group("signature");
+    let ec = SigningKey::generate_pkcs8(&p, SignatureScheme::EcdsaP256Sha256, 0).unwrap();
+    let ec = SigningKey::from_pkcs8(&p, SignatureScheme::EcdsaP256Sha256, ec.expose()).unwrap();
+    let msg = [0u8; 32];
+    let s = ec.sign(&msg).unwrap();
+    let public = ec.public_key();
+    g.bench_function("ecdsa-p256-sha256 sign", |b| {
+        b.iter(|| ec.sign(&msg).unwrap())
+    });
+    g.bench_function("ecdsa-p256-sha256 verify", |b| {
+        b.iter(|| sig::verify(&p, SignatureScheme::EcdsaP256Sha256, &public, &msg, &s).unwrap())
+    });
+    let rsa = SigningKey::generate_pkcs8(&p, SignatureScheme::RsaPssSha256, 3072).unwrap();
+    let rsa = SigningKey::from_pkcs8(&p, SignatureScheme::RsaPssSha256, rsa.expose()).unwrap();
+    g.bench_function("rsa-pss-3072-sha256 sign", |b| {
+        b.iter(|| rsa.sign(&msg).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(20);
+    targets = aeads, sha256, signatures
+}
+criterion_main!(benches);

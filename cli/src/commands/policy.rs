@@ -193,7 +193,11 @@ fn timeline(json: bool) -> Result<Outcome, CliError> {
         return Ok(Outcome::Yes);
     }
     let mut out = format!("{} — {}\n\n", ds.strength_revision, ds.strength_title);
-    let _ = writeln!(out, "{:<10} {:<28} {:<22} process (処理)", "strength", "protect (新規生成)", "migration ends");
+    let _ = writeln!(
+        out,
+        "{:<10} {:<28} {:<22} process (処理)",
+        "strength", "protect (新規生成)", "migration ends"
+    );
     let d = |x: Option<cryptrec::Date>| x.map_or_else(|| "—".to_string(), |d| d.to_string());
     for r in &ds.strength {
         let protect = match r.protect_usable_until {
