@@ -79,15 +79,9 @@ impl Provider {
     /// checked again when the key is asked to protect.
     pub(crate) fn permission(&self, alg: &Algorithm) -> Result<Permission, Error> {
         self.check(alg, Use::Process)?;
-        let protect = self.check(alg, Use::Protect).err().map(|e| match e {
-            Error::Refused(v) => v,
-            _ => unreachable_verdict(alg, &self.policy, self.date()),
-        });
-        Ok(Permission { protect })
+        let protect = self.policy.evaluate(alg, Use::Protect, self.date());
+        Ok(Permission {
+            protect: (!protect.allows()).then(|| Box::new(protect)),
+        })
     }
-}
-
-// `check` only fails with `Refused`; this keeps the mapping total without a panic.
-fn unreachable_verdict(alg: &Algorithm, policy: &Policy, date: Date) -> Box<Verdict> {
-    Box::new(policy.evaluate(alg, Use::Protect, date))
 }

