@@ -200,12 +200,6 @@ impl AeadKey {
     }
 }
 
-impl Permission {
-    pub(crate) fn allow_all() -> Permission {
-        Permission::from_refusal(None)
-    }
-}
-
 impl Imp {
     fn new(alg: AeadAlgorithm, key: &[u8]) -> Result<Imp, Error> {
         if key.len() != alg.key_len() {

@@ -8,7 +8,7 @@ use rsa::sha2::{Sha256, Sha384, Sha512};
 use rsa::traits::PublicKeyParts;
 
 use crate::Error;
-use crate::provider::{Permission, Provider};
+use crate::provider::Provider;
 use crate::rsa_util::{modulus_bits, parse_public};
 use crate::secret::SecretBytes;
 
@@ -67,7 +67,6 @@ pub struct OaepPrivateKey {
     key: rsa::PrivateKey,
     hash: OaepHash,
     bits: u32,
-    _permission: Permission,
 }
 
 impl OaepPrivateKey {
@@ -77,8 +76,8 @@ impl OaepPrivateKey {
         hash: OaepHash,
         pkcs8: &[u8],
     ) -> Result<OaepPrivateKey, Error> {
-        let mut k = Self::from_pkcs8_unchecked(hash, pkcs8)?;
-        k._permission = provider.permission(&algorithm(k.bits, hash))?;
+        let k = Self::from_pkcs8_unchecked(hash, pkcs8)?;
+        provider.check(&algorithm(k.bits, hash), Use::Process)?;
         Ok(k)
     }
 
@@ -89,12 +88,7 @@ impl OaepPrivateKey {
         let key = rsa::PrivateKey::from_pkcs8_der(pkcs8)
             .map_err(|_| Error::InvalidKey("not a PKCS#8 RSA private key"))?;
         let bits = modulus_bits(&key.n_bytes());
-        Ok(OaepPrivateKey {
-            key,
-            hash,
-            bits,
-            _permission: Permission::allow_all(),
-        })
+        Ok(OaepPrivateKey { key, hash, bits })
     }
 
     /// The modulus size in bits.

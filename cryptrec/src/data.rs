@@ -438,6 +438,17 @@ mod tests {
     }
 
     #[test]
+    fn a_dataset_loads_from_a_directory_like_the_embedded_one() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let ds = Dataset::from_dir(&dir).unwrap();
+        let embedded = Dataset::embedded().unwrap();
+        assert_eq!(ds.revision, embedded.revision);
+        assert_eq!(ds.entries.len(), embedded.entries.len());
+        let err = Dataset::from_dir(std::path::Path::new("/nonexistent")).unwrap_err();
+        assert!(err.to_string().contains("ls-0001-2022r2.toml"), "{err}");
+    }
+
+    #[test]
     fn a_dataset_citing_an_unknown_note_is_rejected() {
         let bad = LIST_TOML.replace("notes = [\"注1\"]", "notes = [\"注99\"]");
         let err = Dataset::parse(&bad, STRENGTH_TOML, EVENTS_TOML).unwrap_err();

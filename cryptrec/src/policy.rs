@@ -416,15 +416,7 @@ impl Policy {
                     list_cite(e.list, &e.name),
                     format!("{} is on the {} ({})", e.name, e.list.title(), e.category),
                 );
-                for n in &e.notes {
-                    if let Some(note) = ds.note(n) {
-                        b.push(
-                            Effect::Informs,
-                            format!("{} {}", ds.revision, n),
-                            note.en.clone(),
-                        );
-                    }
-                }
+                cite_notes(ds, e, &mut b);
                 if self.rules.pqc_only && e.kind == EntryKind::Primitive && pqc.is_none() {
                     let text = match comp.param.as_ref() {
                         Some(p) => format!("{p} is not on Table 2 (PQC list)"),
@@ -434,15 +426,7 @@ impl Policy {
                 }
             } else if let Some(e) = entries.iter().find(|e| e.list == ListKind::Monitored) {
                 let cite = list_cite(e.list, &e.name);
-                for n in &e.notes {
-                    if let Some(note) = ds.note(n) {
-                        b.push(
-                            Effect::Informs,
-                            format!("{} {}", ds.revision, n),
-                            note.en.clone(),
-                        );
-                    }
-                }
+                cite_notes(ds, e, &mut b);
                 if use_ == Use::Process && self.rules.legacy_process.contains(&e.name) {
                     let why = self.rules.legacy_reason.clone().unwrap_or_default();
                     b.limit(Status::LegacyProcessOnly, format!("policy {} [legacy_process]", self.name),
@@ -539,7 +523,7 @@ impl Policy {
             policy: self.name.clone(),
             dataset: format!("{} + {}", ds.revision, ds.strength_revision),
             status,
-            strength: Some(bits),
+            strength: bits,
             reasons,
         }
     }
@@ -585,10 +569,6 @@ impl Policy {
                     );
                 }
             }
-            Algorithm::Cipher {
-                mode: Some(Mode::Ecb),
-                ..
-            } => {}
             _ => {}
         }
     }
@@ -647,6 +627,19 @@ impl Policy {
                     format!("this policy permits new protection through {end}"),
                 );
             }
+        }
+    }
+}
+
+/// Adds the list's notes on an entry as background reasons.
+fn cite_notes(ds: &Dataset, e: &crate::data::Entry, b: &mut Builder) {
+    for n in &e.notes {
+        if let Some(note) = ds.note(n) {
+            b.push(
+                Effect::Informs,
+                format!("{} {n}", ds.revision),
+                note.en.clone(),
+            );
         }
     }
 }

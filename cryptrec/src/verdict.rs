@@ -141,8 +141,8 @@ pub struct Verdict {
     /// The answer.
     #[serde(flatten)]
     pub status: Status,
-    /// Security strength in bits (0 = broken or below the table), if it has one.
-    pub strength: Option<u16>,
+    /// Security strength in bits (0 = broken or below the table).
+    pub strength: u16,
     /// Every reason, refusals first.
     pub reasons: Vec<Reason>,
 }

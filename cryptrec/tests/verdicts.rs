@@ -115,9 +115,9 @@ fn signature_strength_is_limited_by_its_hash() {
     let p = egov();
     let v = eval(&p, "rsa-pss-3072-sha1", Use::Protect, "2026-11-25");
     assert_eq!(v.status, Status::Refused);
-    assert!(v.strength.unwrap() < 80);
+    assert!(v.strength < 80);
     let v = eval(&p, "ecdsa-p384-sha256", Use::Protect, "2026-11-25");
-    assert_eq!(v.strength, Some(128));
+    assert_eq!(v.strength, 128);
 }
 
 #[test]

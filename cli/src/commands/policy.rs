@@ -162,14 +162,11 @@ pub fn render_verdict(v: &Verdict) -> String {
         v.as_of,
         v.policy
     );
-    if let Some(s) = v.strength {
-        let s = if s == 0 {
-            "none (broken or below the table)".to_string()
-        } else {
-            format!("{s} bits")
-        };
-        let _ = writeln!(out, "  strength: {s}");
-    }
+    let strength = match v.strength {
+        0 => "none (broken or below the table)".to_string(),
+        s => format!("{s} bits"),
+    };
+    let _ = writeln!(out, "  strength: {strength}");
     for r in &v.reasons {
         let mark = match r.effect {
             Effect::Refuses => "refuses",
