@@ -22,6 +22,15 @@ pub enum Error {
     /// An input of the wrong length or form.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// A file or structure that could not be parsed.
+    #[error("malformed {0}")]
+    Malformed(String),
+    /// Key shares or an escrow file that do not restore a key.
+    #[error("key backup: {0}")]
+    Backup(String),
+    /// A passphrase-encrypted key did not decrypt.
+    #[error("wrong passphrase, or the encrypted key is damaged")]
+    BadPassphrase,
     /// Decryption or MAC verification failed.
     #[error("the data is not authentic (wrong key, or altered data)")]
     NotAuthentic,

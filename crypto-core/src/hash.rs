@@ -125,6 +125,13 @@ impl Hasher {
     }
 }
 
+/// One-shot digest without a policy check, for fingerprints and self-tests.
+pub(crate) fn digest_unchecked(alg: HashAlgorithm, data: &[u8]) -> Vec<u8> {
+    let mut h = Hasher::unchecked(alg);
+    h.update(data);
+    h.finish()
+}
+
 /// One-shot hash.
 pub fn digest(provider: &Provider, alg: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut h = Hasher::new(provider, alg)?;

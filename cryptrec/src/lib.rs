@@ -22,6 +22,7 @@
 
 pub mod algorithm;
 mod data;
+pub mod oid;
 mod policy;
 mod verdict;
 
