@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::passphrase::{PassphraseIn, PassphraseOut};
 
 /// kagi (鍵): CRYPTREC-only cryptography for Japanese government offices and their contractors.
 #[derive(Parser, Debug)]
@@ -17,6 +19,12 @@ pub enum Command {
     /// The CRYPTREC Ciphers List, verdicts, the LS-0003 timeline and organisation policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Keys: generate, show, export the public key, back up and restore.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Certificates: self-signed, requests, issuing from a CSR, showing.
+    #[command(subcommand)]
+    Cert(CertCommand),
     /// Run every known-answer self-test and report each.
     Selftest {
         /// Machine-readable output.
@@ -91,4 +99,271 @@ impl From<UseChoice> for cryptrec::Use {
             UseChoice::Process => cryptrec::Use::Process,
         }
     }
+}
+
+/// Which policy, on which date.
+#[derive(Args, Debug, Clone)]
+pub struct PolicyArgs {
+    /// A built-in policy (egov, egov-high, pqc) or an organisation policy file.
+    #[arg(long, default_value = "egov")]
+    pub policy: String,
+    /// Evaluate the policy on this date (YYYY-MM-DD) instead of today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+/// The passphrase of a key being generated.
+#[derive(Args, Debug, Default, Clone)]
+pub struct GenPassphrase {
+    /// Read the passphrase from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from the environment variable VAR.
+    #[arg(long, value_name = "VAR", conflicts_with = "passphrase_file")]
+    pub passphrase_env: Option<String>,
+    /// Write the key unencrypted. Must be asked for.
+    #[arg(long, conflicts_with_all = ["passphrase_file", "passphrase_env"])]
+    pub unencrypted: bool,
+}
+
+impl From<GenPassphrase> for PassphraseOut {
+    fn from(g: GenPassphrase) -> Self {
+        PassphraseOut {
+            file: g.passphrase_file,
+            env: g.passphrase_env,
+            unencrypted: g.unencrypted,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Generate a key pair and write it as passphrase-encrypted PKCS#8 (mode 0600).
+    Gen {
+        /// ecdsa-p256, ecdsa-p384, ed25519, rsa-3072, rsa-4096, ecdh-p256 or ecdh-p384.
+        #[arg(long)]
+        alg: String,
+        /// Where to write the key.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        passphrase: GenPassphrase,
+        /// PBKDF2 iterations (at least 600000); calibrated to about one second when absent.
+        #[arg(long)]
+        iterations: Option<u32>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a key or certificate: type, size, strength, verdicts, fingerprints.
+    Show {
+        /// A private key, public key or certificate (PEM or DER).
+        file: PathBuf,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the public key (SubjectPublicKeyInfo PEM).
+    Public {
+        /// A private key, public key or certificate.
+        file: PathBuf,
+        /// Where to write it (stdout when absent).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+    },
+    /// Back up a key as K-of-N shares, or escrowed to a recovery certificate.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Backup(BackupArgs),
+    /// Rebuild a key from shares or an escrow file and check its fingerprint.
+    Restore {
+        #[command(flatten)]
+        from: RestoreFrom,
+        /// Where to write the restored key.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        new_passphrase: PassphraseOut,
+        /// PBKDF2 iterations for the written key (at least 600000); calibrated when absent.
+        #[arg(long)]
+        iterations: Option<u32>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub verify: Option<BackupCommand>,
+    /// The key to back up.
+    #[arg(required = true)]
+    pub key: Option<PathBuf>,
+    /// Split into this many shares.
+    #[arg(
+        long,
+        requires = "threshold",
+        requires = "out_dir",
+        conflicts_with = "to"
+    )]
+    pub shares: Option<u8>,
+    /// Any this many shares restore the key.
+    #[arg(long)]
+    pub threshold: Option<u8>,
+    /// Directory for the share files (created; must be empty or new).
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Escrow: encrypt the key to this key-recovery certificate.
+    #[arg(long, requires = "out")]
+    pub to: Option<PathBuf>,
+    /// The escrow file to write.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// A label printed on each share (e.g. the key's purpose), not secret.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseIn,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Prove that shares (or an escrow file) restore the key, writing nothing.
+    Verify {
+        #[command(flatten)]
+        from: RestoreFrom,
+        /// Also require the restored key to match this key, public key or certificate.
+        #[arg(long)]
+        expect: Option<PathBuf>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreFrom {
+    /// Share files.
+    pub shares: Vec<PathBuf>,
+    /// An escrow file (instead of shares).
+    #[arg(long, conflicts_with = "shares", requires = "key")]
+    pub escrow: Option<PathBuf>,
+    /// The recovery private key that opens the escrow file.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseIn,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// Issue a self-signed certificate for a key.
+    SelfSign {
+        /// The private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The subject, e.g. "CN=Taro Yamada,O=Example Ministry,C=JP".
+        #[arg(long)]
+        subject: String,
+        /// Days of validity.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Make it a CA certificate (same as --profile ca).
+        #[arg(long)]
+        ca: bool,
+        /// signing, encryption, erase or ca.
+        #[arg(long, default_value = "signing")]
+        profile: String,
+        /// Where to write the certificate (PEM).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Write a certificate signing request (PKCS#10, PEM) for a key.
+    Request {
+        /// The private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The subject.
+        #[arg(long)]
+        subject: String,
+        /// Where to write the CSR.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Issue a certificate for a CSR with a CA certificate and key.
+    Issue {
+        /// The CA certificate.
+        #[arg(long)]
+        ca_cert: PathBuf,
+        /// The CA private key.
+        #[arg(long)]
+        ca_key: PathBuf,
+        /// The certificate signing request.
+        #[arg(long)]
+        csr: PathBuf,
+        /// Days of validity.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// signing, encryption, erase or ca.
+        #[arg(long, default_value = "signing")]
+        profile: String,
+        /// Where to write the certificate (PEM).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+    /// Show a certificate or bundle: names, validity, algorithms with verdicts, fingerprints,
+    /// and for a bundle whether each certificate is signed by the next.
+    Show {
+        /// A certificate or PEM bundle.
+        file: PathBuf,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }

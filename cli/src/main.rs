@@ -4,7 +4,9 @@
 
 mod args;
 mod commands;
+mod files;
 mod output;
+mod passphrase;
 
 use std::process::ExitCode;
 
@@ -25,6 +27,8 @@ fn run() -> Result<Outcome, CliError> {
     let cli = args::Cli::parse();
     match cli.command {
         args::Command::Policy(cmd) => commands::policy::run(cmd),
+        args::Command::Key(cmd) => commands::key::run(cmd),
+        args::Command::Cert(cmd) => commands::cert::run(cmd),
         args::Command::Selftest { json } => commands::selftest::run(json),
     }
 }

@@ -17,6 +17,17 @@ pub enum CliError {
     /// A crypto-core error.
     #[error("{0}")]
     Crypto(#[from] crypto_core::Error),
+    /// Reading or writing a named file failed.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        source: io::Error,
+    },
+    /// Anything else, in words.
+    #[error("{0}")]
+    Msg(String),
     /// Serialising JSON failed.
     #[error("encoding JSON: {0}")]
     Json(#[from] serde_json::Error),

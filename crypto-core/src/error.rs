@@ -25,6 +25,10 @@ pub enum Error {
     /// A file or structure that could not be parsed.
     #[error("malformed {0}")]
     Malformed(String),
+    /// Data protected with an algorithm the CRYPTREC list does not contain (the message names
+    /// it and says how to convert).
+    #[error("{0}")]
+    NotListed(String),
     /// Key shares or an escrow file that do not restore a key.
     #[error("key backup: {0}")]
     Backup(String),

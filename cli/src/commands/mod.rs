@@ -1,4 +1,7 @@
 //! One module per subcommand.
 
+pub mod backup;
+pub mod cert;
+pub mod key;
 pub mod policy;
 pub mod selftest;

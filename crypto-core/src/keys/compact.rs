@@ -8,17 +8,12 @@
 //! 0x04 ‖ e(4, BE) ‖ len(p)(2, BE) ‖ p ‖ q     RSA (two primes)
 //! ```
 
-use der::Decode;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
 use super::{KeyKind, PrivateKey};
 use crate::Error;
 use crate::secret::SecretBytes;
-
-const ED25519_PKCS8_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
 
 fn strip(b: &[u8]) -> &[u8] {
     let i = b.iter().position(|&x| x != 0).unwrap_or(b.len());
@@ -38,15 +33,8 @@ pub(crate) fn encode(key: &PrivateKey) -> Result<SecretBytes, Error> {
             out.extend_from_slice(key.ec_scalar()?.expose());
         }
         KeyKind::Ed25519 => {
-            let info = pkcs8::PrivateKeyInfoRef::from_der(key.pkcs8_der())
-                .map_err(|e| Error::Malformed(format!("Ed25519 key: {e}")))?;
-            let seed = <&der::asn1::OctetStringRef>::from_der(info.private_key.as_bytes())
-                .map_err(|e| Error::Malformed(format!("Ed25519 key: {e}")))?;
-            if seed.as_bytes().len() != 32 {
-                return Err(Error::Malformed("Ed25519 key: seed is not 32 bytes".into()));
-            }
             out.push(3);
-            out.extend_from_slice(seed.as_bytes());
+            out.extend_from_slice(super::ed25519_seed(key.pkcs8_der())?.expose());
         }
         KeyKind::Rsa { .. } => {
             let sk = rsa::PrivateKey::from_pkcs8_der(key.pkcs8_der())
@@ -107,9 +95,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<PrivateKey, Error> {
             if body.len() != 32 {
                 return Err(bad());
             }
-            let mut v = ED25519_PKCS8_PREFIX.to_vec();
-            v.extend_from_slice(body);
-            SecretBytes::new(v)
+            super::ed25519_pkcs8_v1(body)
         }
         4 => {
             if body.len() < 6 {

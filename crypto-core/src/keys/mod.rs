@@ -187,7 +187,11 @@ impl PrivateKey {
                     .map_err(|e| Error::Malformed(format!("Ed25519 key: {e}")))?;
                 let public = ring::signature::KeyPair::public_key(&kp).as_ref().to_vec();
                 let spki = spki_der(cryptrec::oid::ED25519, None, &public)?;
-                Ok(Self::assemble(KeyKind::Ed25519, der, &spki))
+                // Stored as a PKCS#8 v1 (RFC 8410) key without the optional public key, which
+                // openssl 3.0 cannot read; ring generates v2.
+                let seed = ed25519_seed(der)?;
+                let v1 = ed25519_pkcs8_v1(seed.expose());
+                Ok(Self::assemble(KeyKind::Ed25519, v1.expose(), &spki))
             }
             Some(cryptrec::oid::KeyOid::Rsa) if oid == cryptrec::oid::RSA_ENCRYPTION => {
                 let sk = rsa::PrivateKey::from_pkcs8_der(der).map_err(bad("RSA key"))?;
@@ -275,6 +279,31 @@ impl PrivateKey {
             _ => Err(Error::InvalidKey("not an EC P-256 or P-384 key")),
         }
     }
+}
+
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// The 32-byte seed of an Ed25519 PKCS#8 key (v1 or v2).
+pub(crate) fn ed25519_seed(pkcs8: &[u8]) -> Result<SecretBytes, Error> {
+    let info = pkcs8::PrivateKeyInfoRef::from_der(pkcs8)
+        .map_err(|e| Error::Malformed(format!("Ed25519 key: {e}")))?;
+    let seed = <&der::asn1::OctetStringRef>::from_der(info.private_key.as_bytes())
+        .map_err(|e| Error::Malformed(format!("Ed25519 key: {e}")))?;
+    if seed.as_bytes().len() != 32 {
+        return Err(Error::Malformed(
+            "Ed25519 key: the seed is not 32 bytes".into(),
+        ));
+    }
+    Ok(SecretBytes::new(seed.as_bytes().to_vec()))
+}
+
+/// A PKCS#8 v1 Ed25519 key from its seed.
+pub(crate) fn ed25519_pkcs8_v1(seed: &[u8]) -> SecretBytes {
+    let mut v = ED25519_PKCS8_PREFIX.to_vec();
+    v.extend_from_slice(seed);
+    SecretBytes::new(v)
 }
 
 fn bad(what: &'static str) -> impl Fn(pkcs8::Error) -> Error {

@@ -106,14 +106,54 @@ pub fn encrypt(
         .map_err(|e| Error::Malformed(format!("encrypted key: {e}")))
 }
 
+const CONVERT: &str =
+    "re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 600000`";
+
+fn not_listed(what: &str) -> Error {
+    Error::NotListed(format!(
+        "the key is encrypted with {what}, which is not on the CRYPTREC Ciphers List; {CONVERT}"
+    ))
+}
+
+/// Parses an `EncryptedPrivateKeyInfo`, naming a password-based scheme kagi does not read
+/// (PKCS#12 PBE with SHA-1 and 3DES or RC2, which pkcs5 does not parse) by its OID.
+fn parse(der: &[u8]) -> Result<pkcs8::EncryptedPrivateKeyInfoRef<'_>, Error> {
+    pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| match unlisted_pbe_oid(der) {
+        Some(o) => not_listed(&format!(
+            "password-based encryption {o} (PKCS#12 or PBES1: SHA-1 or MD5 with 3DES, DES or RC2)"
+        )),
+        None => Error::Malformed(format!("encrypted PKCS#8 key: {e}")),
+    })
+}
+
+/// The OID of `SEQUENCE { SEQUENCE { OID, … }, OCTET STRING }` when it is a PKCS#12 or PBES1
+/// password-based encryption scheme.
+fn unlisted_pbe_oid(der: &[u8]) -> Option<String> {
+    let (_, outer) = x509_parser::der_parser::parse_der(der).ok()?;
+    let items = outer.as_sequence().ok()?;
+    let oid = items
+        .first()?
+        .as_sequence()
+        .ok()?
+        .first()?
+        .as_oid()
+        .ok()?
+        .to_id_string();
+    items.get(1)?.as_slice().ok()?;
+    (oid.starts_with("1.2.840.113549.1.12.1.") || oid.starts_with("1.2.840.113549.1.5."))
+        .then_some(oid)
+}
+
+/// Whether `der` is an encrypted key under a scheme kagi refuses (so it is reported as such).
+pub(crate) fn is_unlisted_pbe(der: &[u8]) -> bool {
+    unlisted_pbe_oid(der).is_some()
+}
+
 /// How an `EncryptedPrivateKeyInfo` is encrypted, refusing what kagi will not process.
 pub fn inspect(provider: &Provider, der: &[u8]) -> Result<Pbes2Info, Error> {
-    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| Error::Malformed(format!("encrypted PKCS#8 key: {e}")))?;
+    let info = parse(der)?;
     let Some(params) = info.encryption_algorithm.pbes2() else {
-        return Err(Error::Unsupported(
-            "PBES1 key encryption (MD5 or SHA-1 with DES or RC2; none is on the CRYPTREC list); re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256`".into(),
-        ));
+        return Err(not_listed("PBES1 (MD5 or SHA-1 with DES or RC2)"));
     };
     describe(provider, params)
 }
@@ -122,10 +162,7 @@ fn describe(provider: &Provider, params: &pbes2::Parameters) -> Result<Pbes2Info
     let kdf = match &params.kdf {
         Kdf::Pbkdf2(k) => k,
         _ => {
-            return Err(Error::Unsupported(
-                "scrypt key derivation (not on the CRYPTREC list; kagi reads PBKDF2-HMAC-SHA-2)"
-                    .into(),
-            ));
+            return Err(not_listed("scrypt"));
         }
     };
     let prf = match kdf.prf {
@@ -171,8 +208,7 @@ pub fn decrypt(
     der: &[u8],
     passphrase: &[u8],
 ) -> Result<(SecretBytes, Pbes2Info), Error> {
-    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| Error::Malformed(format!("encrypted PKCS#8 key: {e}")))?;
+    let info = parse(der)?;
     let summary = inspect(provider, der)?;
     let Some(params) = info.encryption_algorithm.pbes2() else {
         return Err(Error::Unsupported("non-PBES2 key encryption".into()));

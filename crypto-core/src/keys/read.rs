@@ -45,8 +45,8 @@ impl EncryptedKey {
     }
 }
 
-const TRADITIONAL_ENCRYPTED: &str = "traditional OpenSSL-encrypted PEM keys (their key derivation, \
-EVP_BytesToKey with MD5, is not on the CRYPTREC list); convert with \
+const TRADITIONAL_ENCRYPTED: &str = "the key is traditional OpenSSL-encrypted PEM, whose key \
+derivation (EVP_BytesToKey with MD5) is not on the CRYPTREC Ciphers List; convert it with \
 `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in OLD -out NEW`";
 
 /// Reads the first key or certificate in `bytes` (PEM or DER).
@@ -83,7 +83,7 @@ fn read_pem(text: &str) -> Result<KeyMaterial, Error> {
     let mut unknown = Vec::new();
     for (label, block) in pem_blocks(text) {
         if block.contains("Proc-Type: 4,ENCRYPTED") {
-            return Err(Error::Unsupported(TRADITIONAL_ENCRYPTED.into()));
+            return Err(Error::NotListed(TRADITIONAL_ENCRYPTED.into()));
         }
         let decode = || {
             der::pem::decode_vec(block.as_bytes())
@@ -95,10 +95,10 @@ fn read_pem(text: &str) -> Result<KeyMaterial, Error> {
                 PrivateKey::from_pkcs8_der(&decode()?)?,
             )),
             "ENCRYPTED PRIVATE KEY" => {
-                let der = decode()?;
-                pkcs8::EncryptedPrivateKeyInfoRef::from_der(&der)
-                    .map_err(|e| Error::Malformed(format!("encrypted PKCS#8 key: {e}")))?;
-                Ok(KeyMaterial::Encrypted(EncryptedKey { der: der.to_vec() }))
+                // Parsed when inspected, so an unlisted scheme is named rather than "malformed".
+                Ok(KeyMaterial::Encrypted(EncryptedKey {
+                    der: decode()?.to_vec(),
+                }))
             }
             "RSA PRIVATE KEY" => pkcs1_private(&decode()?),
             "EC PRIVATE KEY" => sec1_private(&decode()?),
@@ -107,8 +107,9 @@ fn read_pem(text: &str) -> Result<KeyMaterial, Error> {
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
                 Ok(KeyMaterial::Certificate(decode()?.to_vec()))
             }
-            "OPENSSH PRIVATE KEY" => Err(Error::Unsupported(
-                "OpenSSH private keys; convert with `ssh-keygen -p -m PKCS8 -f KEY`".into(),
+            "OPENSSH PRIVATE KEY" => Err(Error::Malformed(
+                "key file: an OpenSSH private key; convert it with `ssh-keygen -p -m PKCS8 -f KEY`"
+                    .into(),
             )),
             "EC PARAMETERS" => continue,
             other => {
@@ -131,7 +132,7 @@ fn read_der(der: &[u8]) -> Result<KeyMaterial, Error> {
     if pkcs8::PrivateKeyInfoRef::from_der(der).is_ok() {
         return Ok(KeyMaterial::Private(PrivateKey::from_pkcs8_der(der)?));
     }
-    if pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).is_ok() {
+    if pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).is_ok() || pbes2::is_unlisted_pbe(der) {
         return Ok(KeyMaterial::Encrypted(EncryptedKey { der: der.to_vec() }));
     }
     if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
@@ -223,8 +224,9 @@ mod tests {
     #[test]
     fn traditional_encrypted_pem_is_refused_with_the_reason() {
         let text = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
-        let err = read(text.as_bytes()).err().unwrap().to_string();
-        assert!(err.contains("EVP_BytesToKey"), "{err}");
+        let err = read(text.as_bytes()).err().unwrap();
+        assert!(matches!(err, Error::NotListed(_)));
+        assert!(err.to_string().contains("EVP_BytesToKey"), "{err}");
     }
 
     #[test]

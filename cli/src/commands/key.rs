@@ -1,0 +1,400 @@
+//! `kagi key gen | show | public | backup | restore`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use crypto_core::Provider;
+use crypto_core::keys::{self, KeyAlg, KeyMaterial, PrivateKey, PublicKey, pbes2};
+use crypto_core::pki::Certificate;
+use cryptrec::{Status, Verdict, parse_date};
+use serde_json::json;
+
+use crate::Outcome;
+use crate::args::{KeyCommand, PolicyArgs};
+use crate::files::{self, Mode};
+use crate::output::{CliError, print, print_json};
+use crate::passphrase::{PassphraseIn, PassphraseOut, can_prompt};
+
+pub fn run(cmd: KeyCommand) -> Result<Outcome, CliError> {
+    match cmd {
+        KeyCommand::Gen {
+            alg,
+            out,
+            force,
+            passphrase,
+            iterations,
+            policy,
+            json,
+        } => gen_key(
+            &alg,
+            &out,
+            force,
+            &passphrase.into(),
+            iterations,
+            &policy,
+            json,
+        ),
+        KeyCommand::Show {
+            file,
+            passphrase,
+            policy,
+            json,
+        } => show(&file, &passphrase, &policy, json),
+        KeyCommand::Public {
+            file,
+            out,
+            force,
+            passphrase,
+        } => public(&file, out.as_deref(), force, &passphrase),
+        KeyCommand::Backup(args) => super::backup::run(args),
+        KeyCommand::Restore {
+            from,
+            out,
+            force,
+            new_passphrase,
+            iterations,
+            policy,
+        } => super::backup::restore(&from, &out, force, &new_passphrase, iterations, &policy),
+    }
+}
+
+/// A provider for the chosen policy and date.
+pub fn provider(args: &PolicyArgs) -> Result<Provider, CliError> {
+    let policy = super::policy::load_policy(&args.policy)?;
+    let p = Provider::new(policy)?;
+    Ok(match &args.as_of {
+        Some(d) => p.at_date(parse_date(d)?),
+        None => p,
+    })
+}
+
+/// Reads a private key, asking for its passphrase if it is encrypted.
+pub fn load_private(
+    path: &Path,
+    pass: &PassphraseIn,
+    provider: &Provider,
+) -> Result<PrivateKey, CliError> {
+    let bytes = files::read(path)?;
+    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    match keys::read(&bytes).map_err(ctx)? {
+        KeyMaterial::Private(k) => Ok(k),
+        KeyMaterial::Encrypted(enc) => {
+            enc.info(provider).map_err(ctx)?;
+            let p = pass.get(&path.display().to_string())?;
+            Ok(enc.decrypt(provider, p.as_bytes()).map_err(ctx)?.0)
+        }
+        KeyMaterial::Public(_) => Err(CliError::Msg(format!(
+            "{}: holds a public key, not a private key",
+            path.display()
+        ))),
+        KeyMaterial::Certificate(_) => Err(CliError::Msg(format!(
+            "{}: holds a certificate, not a private key",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes a private key: encrypted PKCS#8 PEM unless `--unencrypted`, mode 0600.
+pub fn write_private(
+    provider: &Provider,
+    key: &PrivateKey,
+    out: &Path,
+    force: bool,
+    pass: &PassphraseOut,
+    iterations: Option<u32>,
+) -> Result<Option<u32>, CliError> {
+    if !force && std::fs::symlink_metadata(out).is_ok() {
+        return Err(CliError::Msg(format!(
+            "{}: already exists (use --force to replace it)",
+            out.display()
+        )));
+    }
+    match pass.get(&out.display().to_string())? {
+        None => {
+            let pem = key.to_pkcs8_pem()?;
+            files::write_new(out, pem.expose(), Mode::Secret, force)?;
+            Ok(None)
+        }
+        Some(p) => {
+            let n = iterations.unwrap_or_else(|| pbes2::calibrate(Duration::from_secs(1)));
+            let pem = zeroize::Zeroizing::new(key.to_encrypted_pem(provider, p.as_bytes(), n)?);
+            files::write_new(out, pem.as_bytes(), Mode::Secret, force)?;
+            Ok(Some(n))
+        }
+    }
+}
+
+fn gen_key(
+    alg: &str,
+    out: &Path,
+    force: bool,
+    pass: &PassphraseOut,
+    iterations: Option<u32>,
+    policy: &PolicyArgs,
+    json: bool,
+) -> Result<Outcome, CliError> {
+    let alg: KeyAlg = alg.parse().map_err(CliError::Msg)?;
+    let provider = provider(policy)?;
+    if let Some(n) = iterations
+        && n < pbes2::MIN_ITERATIONS
+    {
+        return Err(CliError::Msg(format!(
+            "--iterations {n}: kagi writes keys with at least {} PBKDF2 iterations",
+            pbes2::MIN_ITERATIONS
+        )));
+    }
+    let verdict = provider.check(&alg.algorithm(), cryptrec::Use::Protect)?;
+    let key = PrivateKey::generate(&provider, alg)?;
+    let used = write_private(&provider, &key, out, force, pass, iterations)?;
+    let fp = key.public_key().fingerprint();
+    if json {
+        print_json(&json!({
+            "file": out.display().to_string(),
+            "kind": key.kind().to_string(),
+            "encrypted": used.is_some(),
+            "pbkdf2_iterations": used,
+            "fingerprint": fp.hex(),
+            "fingerprint_spoken": fp.spoken(),
+            "verdict": verdict,
+        }))?;
+    } else {
+        let mut s = format!("wrote {} ({}", out.display(), key.kind());
+        match used {
+            Some(n) => {
+                let _ = write!(s, ", PBES2 PBKDF2-HMAC-SHA-256 × {n}, AES-256-CBC");
+            }
+            None => s.push_str(", UNENCRYPTED"),
+        }
+        let _ = writeln!(s, ", mode 0600)");
+        let _ = writeln!(s, "fingerprint: {}", fp.hex());
+        let _ = writeln!(s, "read aloud:  {}", fp.spoken());
+        if let Status::PermittedUntil { until } = verdict.status {
+            let _ = writeln!(
+                s,
+                "note: {} may protect new data only until {until} ({})",
+                verdict.algorithm,
+                limit_sources(&verdict)
+            );
+        }
+        print(&s)?;
+    }
+    Ok(Outcome::Yes)
+}
+
+fn limit_sources(v: &Verdict) -> String {
+    v.reasons
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.effect,
+                cryptrec::Effect::Limits | cryptrec::Effect::Refuses
+            )
+        })
+        .map(|r| r.source.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What a key file holds, read as far as the passphrase allows.
+struct Loaded {
+    what: &'static str,
+    public: Option<PublicKey>,
+    encryption: Option<Result<pbes2::Pbes2Info, String>>,
+    cert: Option<Certificate>,
+}
+
+fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loaded, CliError> {
+    let bytes = files::read(path)?;
+    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    Ok(match keys::read(&bytes).map_err(ctx)? {
+        KeyMaterial::Private(k) => Loaded {
+            what: "private key (unencrypted PKCS#8 or equivalent)",
+            public: Some(k.public_key().clone()),
+            encryption: None,
+            cert: None,
+        },
+        KeyMaterial::Encrypted(enc) => {
+            let info = enc.info(provider).map_err(|e| e.to_string());
+            let public = if info.is_ok() && (pass.given() || can_prompt()) {
+                let p = pass.get(&path.display().to_string())?;
+                Some(
+                    enc.decrypt(provider, p.as_bytes())
+                        .map_err(ctx)?
+                        .0
+                        .public_key()
+                        .clone(),
+                )
+            } else {
+                None
+            };
+            Loaded {
+                what: "private key (encrypted PKCS#8)",
+                public,
+                encryption: Some(info),
+                cert: None,
+            }
+        }
+        KeyMaterial::Public(p) => Loaded {
+            what: "public key",
+            public: Some(p),
+            encryption: None,
+            cert: None,
+        },
+        KeyMaterial::Certificate(der) => {
+            let cert = Certificate::from_der(&der).map_err(ctx)?;
+            Loaded {
+                what: "certificate",
+                public: Some(cert.public_key.clone().map_err(|e| {
+                    CliError::Msg(format!("{}: the certificate's key: {e}", path.display()))
+                })?),
+                encryption: None,
+                cert: Some(cert),
+            }
+        }
+    })
+}
+
+fn status_line(v: &Verdict) -> String {
+    match v.status {
+        Status::Refused => format!("refused: {}", v.refusal_summary()),
+        s => s.to_string(),
+    }
+}
+
+fn show(
+    path: &Path,
+    pass: &PassphraseIn,
+    policy: &PolicyArgs,
+    json: bool,
+) -> Result<Outcome, CliError> {
+    let provider = provider(policy)?;
+    let loaded = load_any(path, pass, &provider)?;
+    let verdicts = loaded
+        .public
+        .as_ref()
+        .map(|p| p.verdicts(&provider))
+        .unwrap_or_default();
+    let refused = verdicts.iter().any(|(_, process)| !process.allows())
+        || matches!(loaded.encryption, Some(Err(_)));
+    if json {
+        let public = loaded.public.as_ref().map(|p| {
+            let fp = p.fingerprint();
+            json!({
+                "kind": p.kind().to_string(),
+                "strength": verdicts.first().map(|(v, _)| v.strength),
+                "fingerprint": fp.hex(),
+                "fingerprint_spoken": fp.spoken(),
+                "verdicts": verdicts.iter().map(|(pr, pc)| json!({
+                    "algorithm": pr.algorithm, "protect": pr, "process": pc,
+                })).collect::<Vec<_>>(),
+            })
+        });
+        print_json(&json!({
+            "file": path.display().to_string(),
+            "holds": loaded.what,
+            "encryption": loaded.encryption.as_ref().map(|e| match e {
+                Ok(i) => json!({"scheme": i.to_string(), "iterations": i.iterations,
+                    "below_kagi_minimum": i.iterations < pbes2::MIN_ITERATIONS}),
+                Err(e) => json!({"refused": e}),
+            }),
+            "certificate": loaded.cert.as_ref().map(|c| json!({
+                "subject": c.subject, "issuer": c.issuer,
+                "not_before": c.not_before.to_string(), "not_after": c.not_after.to_string(),
+                "fingerprint": c.fingerprint.hex(),
+            })),
+            "public_key": public,
+        }))?;
+    } else {
+        let mut s = String::new();
+        let _ = writeln!(s, "file:        {}", path.display());
+        let _ = writeln!(s, "holds:       {}", loaded.what);
+        match &loaded.encryption {
+            Some(Ok(info)) => {
+                let _ = writeln!(s, "encryption:  {info}");
+                if info.iterations < pbes2::MIN_ITERATIONS {
+                    let _ = writeln!(
+                        s,
+                        "  warning:   {} iterations is below kagi's minimum of {}: re-encrypt it (kagi key restore or openssl pkcs8 -iter)",
+                        info.iterations,
+                        pbes2::MIN_ITERATIONS
+                    );
+                }
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(s, "encryption:  refused: {e}");
+            }
+            None => {}
+        }
+        if let Some(c) = &loaded.cert {
+            let _ = writeln!(s, "subject:     {}", c.subject);
+            let _ = writeln!(s, "issuer:      {}", c.issuer);
+            let _ = writeln!(
+                s,
+                "valid:       {} to {}",
+                c.not_before.date(),
+                c.not_after.date()
+            );
+        }
+        match &loaded.public {
+            Some(p) => {
+                let fp = p.fingerprint();
+                let _ = writeln!(s, "key:         {}", p.kind());
+                if let Some((v, _)) = verdicts.first() {
+                    let _ = writeln!(s, "strength:    {} bits", v.strength);
+                }
+                for (protect, process) in &verdicts {
+                    let _ = writeln!(s, "{}:", protect.algorithm);
+                    let _ = writeln!(
+                        s,
+                        "  protect:   {} (as of {})",
+                        status_line(protect),
+                        protect.as_of
+                    );
+                    let _ = writeln!(s, "  process:   {}", status_line(process));
+                }
+                let _ = writeln!(
+                    s,
+                    "fingerprint: {}  (SHA-256 of the SubjectPublicKeyInfo)",
+                    fp.hex()
+                );
+                let _ = writeln!(s, "read aloud:  {}", fp.spoken());
+            }
+            None if matches!(loaded.encryption, Some(Err(_))) => {
+                s.push_str("key:         (not decrypted: its encryption is refused)\n");
+            }
+            None => {
+                s.push_str(
+                    "key:         (encrypted; give --passphrase-file or --passphrase-env to show it)\n",
+                );
+            }
+        }
+        print(&s)?;
+    }
+    Ok(if refused { Outcome::No } else { Outcome::Yes })
+}
+
+fn public(
+    path: &Path,
+    out: Option<&Path>,
+    force: bool,
+    pass: &PassphraseIn,
+) -> Result<Outcome, CliError> {
+    let provider = Provider::egov()?;
+    let loaded = load_any(path, pass, &provider)?;
+    if let Some(Err(e)) = &loaded.encryption {
+        return Err(CliError::Msg(format!("{}: {e}", path.display())));
+    }
+    let key = loaded.public.ok_or_else(|| {
+        CliError::Msg(format!(
+            "{}: encrypted; give --passphrase-file or --passphrase-env",
+            path.display()
+        ))
+    })?;
+    let pem = key.to_pem()?;
+    match out {
+        Some(o) => files::write_new(o, pem.as_bytes(), Mode::Public, force)?,
+        None => print(&pem)?,
+    }
+    Ok(Outcome::Yes)
+}
