@@ -11,6 +11,9 @@
 //! - To derive keys: [`kdf::hkdf`], [`kdf::pbkdf2`].
 //! - To sign and verify: [`sig::SigningKey`] and [`sig::verify`].
 //! - To encrypt to an RSA key: [`rsa_oaep`]; to agree on a key: [`ecdh::EcdhPrivateKey`].
+//! - To make, read and store keys: [`keys::PrivateKey`], [`keys::read`]; back them up with
+//!   [`keys::shares`] or [`keys::escrow`].
+//! - To issue or read X.509 certificates: [`pki`].
 //! - Random bytes: [`rand::fill`].
 //!
 //! ```
@@ -52,9 +55,16 @@ pub use provider::Provider;
 
 /// The CRYPTREC list entries crypto-core implements, with what of each.
 pub const IMPLEMENTED: &[(&str, &str)] = &[
-    ("AES", "AES-128 and AES-256, in GCM"),
+    (
+        "AES",
+        "AES-128 and AES-256 in GCM; AES-128/192/256 in CBC for key files",
+    ),
     ("Camellia", "Camellia-128 and Camellia-256, in GCM"),
     ("GCM", "with AES and Camellia, 96-bit nonces, 128-bit tags"),
+    (
+        "CBC",
+        "with AES-128/192/256, as the PBES2 cipher of encrypted PKCS#8 key files",
+    ),
     ("ChaCha20-Poly1305", "RFC 8439"),
     ("SHA-256", "streaming"),
     ("SHA-384", "streaming"),

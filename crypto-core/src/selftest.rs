@@ -82,6 +82,8 @@ struct Vectors {
     #[serde(default)]
     block: Vec<BlockV>,
     #[serde(default)]
+    cbc: Vec<CbcV>,
+    #[serde(default)]
     hash: Vec<HashV>,
     #[serde(default)]
     hmac: Vec<MacV>,
@@ -115,6 +117,15 @@ struct BlockV {
     name: String,
     source: String,
     key: String,
+    pt: String,
+    ct: String,
+}
+#[derive(Deserialize)]
+struct CbcV {
+    name: String,
+    source: String,
+    key: String,
+    iv: String,
     pt: String,
     ct: String,
 }
@@ -233,6 +244,9 @@ pub fn run() -> SelfTestReport {
     for v in &all.block {
         record(&v.name, &v.source, &|| block_kat(v));
     }
+    for v in &all.cbc {
+        record(&v.name, &v.source, &|| cbc_kat(v));
+    }
     for v in &all.hash {
         record(&v.name, &v.source, &|| hash_kat(v));
     }
@@ -342,6 +356,15 @@ fn block_kat(v: &BlockV) -> Check {
         _ => return Err("unsupported key length".into()),
     }
     expect(block[..] == ct[..], "ciphertext differs")
+}
+
+fn cbc_kat(v: &CbcV) -> Check {
+    use crate::keys::pbes2::{aes_cbc_decrypt, aes_cbc_encrypt};
+    let (key, iv, pt, ct) = (h(&v.key)?, h(&v.iv)?, h(&v.pt)?, h(&v.ct)?);
+    let got = aes_cbc_encrypt(&key, &iv, &pt, false).map_err(|e| e.to_string())?;
+    expect(got == ct, "ciphertext differs")?;
+    let back = aes_cbc_decrypt(&key, &iv, &ct, false).map_err(|e| e.to_string())?;
+    expect(back == pt, "decryption differs")
 }
 
 fn hash_kat(v: &HashV) -> Check {

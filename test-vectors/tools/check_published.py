@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Cross-check the hash, HMAC, HKDF and PBKDF2 vectors of kat/published.toml with Python's
-standard library, an implementation independent of kagi's. Run from test-vectors/."""
+standard library (and the AES-CBC ones with `openssl enc`), implementations independent of kagi's. Run from test-vectors/."""
 import hashlib, hmac, tomllib
 v = tomllib.load(open("kat/published.toml", "rb"))
 H = {"sha-256": "sha256", "sha-384": "sha384", "sha-512": "sha512", "sha-512/256": "sha512_256",
@@ -25,4 +25,10 @@ for t in v["hkdf"]:
 for t in v["pbkdf2"]:
     dk = hashlib.pbkdf2_hmac("sha256", bytes.fromhex(t["password"]), bytes.fromhex(t["salt"]), t["iterations"], len(t["dk"]) // 2)
     assert dk.hex() == t["dk"]; n += 1
+import subprocess
+for t in v.get("cbc", []):
+    bits = len(t["key"]) * 4
+    out = subprocess.run(["openssl", "enc", f"-aes-{bits}-cbc", "-nopad", "-K", t["key"], "-iv", t["iv"]],
+                         input=bytes.fromhex(t["pt"]), capture_output=True, check=True).stdout
+    assert out.hex() == t["ct"], t["name"]; n += 1
 print(f"{n} vectors agree with Python's hashlib/hmac")
