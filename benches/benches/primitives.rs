@@ -61,12 +61,34 @@ fn signatures(c: &mut Criterion) {
     g.finish();
 }
 
+/// What opening a key file costs: PBKDF2-HMAC-SHA-256 at kagi's floor of 600 000 iterations
+/// (peer: `openssl kdf … PBKDF2` in openssl-speed.sh).
+fn key_files(c: &mut Criterion) {
+    let p = Provider::egov().unwrap();
+    let mut g = c.benchmark_group("key-file");
+    g.sample_size(10);
+    g.bench_function("pbkdf2-sha-256 x600000", |b| {
+        b.iter(|| {
+            crypto_core::kdf::pbkdf2(
+                &p,
+                crypto_core::mac::HmacAlgorithm::Sha256,
+                600_000,
+                b"saltsaltsaltsalt",
+                b"password",
+                32,
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2))
         .sample_size(20);
-    targets = aeads, sha256, signatures
+    targets = aeads, sha256, signatures, key_files
 }
 criterion_main!(benches);
