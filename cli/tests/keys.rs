@@ -302,6 +302,25 @@ fn low_iteration_and_refused_schemes_are_flagged_with_the_reason() {
         ],
     );
     let r = kagi_in(&dir, &["key", "show", "trad.pem", "--passphrase-env", "PW"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("EVP_BytesToKey"), "{}", r.stdout);
+    // Where the key is needed, the same reason is an error.
+    let r = kagi_in(
+        &dir,
+        &[
+            "key",
+            "backup",
+            "trad.pem",
+            "--passphrase-env",
+            "PW",
+            "--shares",
+            "2",
+            "--threshold",
+            "2",
+            "--out-dir",
+            "s",
+        ],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("EVP_BytesToKey"), "{}", r.stderr);
     // PKCS#12 PBE (SHA-1 and 3DES), HMAC-SHA-1 PBKDF2 and scrypt: read, refused with the reason.
@@ -1155,4 +1174,72 @@ fn a_signing_certificate_cannot_receive_escrow() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("keyAgreement"), "{}", r.stderr);
     assert!(!dir.join("x.escrow").exists());
+}
+
+#[test]
+fn real_ca_certificates_are_read_and_checked() {
+    // The Debian CA bundle (.ci/run installs ca-certificates): 140-odd roots from real CAs.
+    let bundle = "/etc/ssl/certs/ca-certificates.crt";
+    let r = kagi(&["cert", "show", bundle, "--json"]);
+    assert_eq!(r.code, 1, "SHA-1-signed roots are refused: {}", r.stderr);
+    let v = json(&r.stdout);
+    let certs = v["certificates"].as_array().unwrap();
+    assert!(certs.len() > 50, "{}", certs.len());
+    for c in certs {
+        let checked = c["signature"].as_str().unwrap();
+        let refused = c["signature_verdict"]["status"] == "refused";
+        if refused {
+            assert!(checked.contains("refused"), "{c}");
+        } else {
+            assert_eq!(checked, "self-signed, signature valid", "{c}");
+        }
+    }
+    assert!(
+        certs
+            .iter()
+            .any(|c| c["signature_verdict"]["status"] == "refused")
+    );
+}
+
+#[test]
+fn keys_off_the_list_are_read_and_refused() {
+    let dir = tempdir();
+    openssl(&dir, &["genpkey", "-algorithm", "x25519", "-out", "x.pem"]);
+    openssl(
+        &dir,
+        &[
+            "ecparam",
+            "-name",
+            "secp256k1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "k1.pem",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:1024",
+            "-out",
+            "r.pem",
+        ],
+    );
+    for (file, why) in [
+        ("x.pem", "X25519"),
+        ("k1.pem", "1.3.132.0.10"),
+        ("r.pem", "below the table"),
+    ] {
+        let r = kagi_in(&dir, &["key", "show", file]);
+        assert_eq!(r.code, 1, "{file}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains(why) && r.stdout.contains("refused"),
+            "{file}: {}",
+            r.stdout
+        );
+    }
 }

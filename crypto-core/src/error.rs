@@ -14,7 +14,7 @@ pub enum Error {
     #[error("cryptographic self-test failed ({0}); every operation is disabled")]
     SelfTestFailed(String),
     /// The policy permits the algorithm but crypto-core does not implement it.
-    #[error("{0} is not implemented by crypto-core")]
+    #[error("not implemented by crypto-core: {0}")]
     Unsupported(String),
     /// A key of the wrong length or encoding.
     #[error("invalid key: {0}")]

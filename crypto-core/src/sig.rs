@@ -36,6 +36,10 @@ pub enum SignatureScheme {
     RsaPkcs1Sha384,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
     RsaPkcs1Sha512,
+    /// ECDSA over P-256 with SHA-384: verification only (some CAs sign so).
+    EcdsaP256Sha384,
+    /// ECDSA over P-384 with SHA-256: verification only (some CAs sign so).
+    EcdsaP384Sha256,
 }
 
 impl SignatureScheme {
@@ -52,12 +56,20 @@ impl SignatureScheme {
         SignatureScheme::RsaPkcs1Sha512,
     ];
 
+    /// Schemes crypto-core verifies but does not sign with.
+    pub const VERIFY_ONLY: [SignatureScheme; 2] = [
+        SignatureScheme::EcdsaP256Sha384,
+        SignatureScheme::EcdsaP384Sha256,
+    ];
+
     /// Whether it is an RSA scheme (the key size then matters).
     pub fn is_rsa(self) -> bool {
         !matches!(
             self,
             SignatureScheme::EcdsaP256Sha256
                 | SignatureScheme::EcdsaP384Sha384
+                | SignatureScheme::EcdsaP256Sha384
+                | SignatureScheme::EcdsaP384Sha256
                 | SignatureScheme::Ed25519
         )
     }
@@ -73,6 +85,14 @@ impl SignatureScheme {
             EcdsaP384Sha384 => Algorithm::Ecdsa {
                 curve: Curve::P384,
                 hash: Some(HashAlg::Sha384),
+            },
+            EcdsaP256Sha384 => Algorithm::Ecdsa {
+                curve: Curve::P256,
+                hash: Some(HashAlg::Sha384),
+            },
+            EcdsaP384Sha256 => Algorithm::Ecdsa {
+                curve: Curve::P384,
+                hash: Some(HashAlg::Sha256),
             },
             Ed25519 => Algorithm::EdDsa(Edwards::Ed25519),
             RsaPssSha256 => Algorithm::RsaPss {
@@ -110,6 +130,7 @@ impl SignatureScheme {
         };
         SignatureScheme::ALL
             .into_iter()
+            .chain(SignatureScheme::VERIFY_ONLY)
             .find(|s| s.algorithm(bits) == *alg)
             .ok_or_else(|| Error::Unsupported(format!("{alg} as a signature")))
     }
@@ -119,6 +140,8 @@ impl SignatureScheme {
         match self {
             EcdsaP256Sha256 => &rs::ECDSA_P256_SHA256_ASN1,
             EcdsaP384Sha384 => &rs::ECDSA_P384_SHA384_ASN1,
+            EcdsaP256Sha384 => &rs::ECDSA_P256_SHA384_ASN1,
+            EcdsaP384Sha256 => &rs::ECDSA_P384_SHA256_ASN1,
             Ed25519 => &rs::ED25519,
             RsaPssSha256 => &rs::RSA_PSS_2048_8192_SHA256,
             RsaPssSha384 => &rs::RSA_PSS_2048_8192_SHA384,
@@ -175,6 +198,9 @@ impl SigningKey {
     ) -> Result<SigningKey, Error> {
         let rng = SystemRandom::new();
         let bad = |_| Error::InvalidKey("not a PKCS#8 private key for this scheme");
+        if SignatureScheme::VERIFY_ONLY.contains(&scheme) {
+            return Err(Error::Unsupported(format!("signing with {scheme:?}")));
+        }
         let (imp, bits) = match scheme {
             SignatureScheme::EcdsaP256Sha256 => (
                 Imp::Ecdsa(
@@ -263,6 +289,9 @@ pub(crate) fn generate_pkcs8_unchecked(
     rsa_bits: u32,
 ) -> Result<SecretBytes, Error> {
     let rng = SystemRandom::new();
+    if SignatureScheme::VERIFY_ONLY.contains(&scheme) {
+        return Err(Error::Unsupported(format!("signing with {scheme:?}")));
+    }
     match scheme {
         SignatureScheme::EcdsaP256Sha256 => {
             rs::EcdsaKeyPair::generate_pkcs8(&rs::ECDSA_P256_SHA256_ASN1_SIGNING, &rng)

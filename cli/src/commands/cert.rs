@@ -128,7 +128,11 @@ fn show(path: &Path, policy: &PolicyArgs, json: bool) -> Result<Outcome, CliErro
         let sig_verdict = sig_alg
             .as_ref()
             .map(|a| provider.policy().evaluate(a, Use::Process, provider.date()));
-        let signed = issuer.map(|iss| c.verify_issued_by(&provider, iss));
+        // A refused algorithm is not run at all: the verdict is the answer.
+        let signed = match &sig_verdict {
+            Some(v) if !v.allows() => None,
+            _ => issuer.map(|iss| c.verify_issued_by(&provider, iss)),
+        };
         let key_verdicts = c
             .public_key
             .as_ref()
@@ -145,6 +149,9 @@ fn show(path: &Path, policy: &PolicyArgs, json: bool) -> Result<Outcome, CliErro
             }
             (Some(Ok(_)), Some(iss)) => format!("signed by \"{}\", signature valid", iss.subject),
             (Some(Err(e)), _) => format!("NOT VERIFIED: {e}"),
+            _ if sig_verdict.as_ref().is_some_and(|v| !v.allows()) => {
+                "not checked: the signature algorithm is refused".to_string()
+            }
             _ => "issuer not in this file".to_string(),
         };
         if json {

@@ -199,6 +199,8 @@ fn limit_sources(v: &Verdict) -> String {
 /// What a key file holds, read as far as the passphrase allows.
 struct Loaded {
     what: &'static str,
+    /// Why the key itself is refused when kagi cannot even represent it (X25519, secp256k1).
+    refused: Option<String>,
     public: Option<PublicKey>,
     encryption: Option<Result<pbes2::Pbes2Info, String>>,
     cert: Option<Certificate>,
@@ -207,9 +209,22 @@ struct Loaded {
 fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loaded, CliError> {
     let bytes = files::read(path)?;
     let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
-    Ok(match keys::read(&bytes).map_err(ctx)? {
+    let material = match keys::read(&bytes) {
+        Err(e @ crypto_core::Error::NotListed(_)) => {
+            return Ok(Loaded {
+                what: "key",
+                refused: Some(e.to_string()),
+                public: None,
+                encryption: None,
+                cert: None,
+            });
+        }
+        other => other.map_err(ctx)?,
+    };
+    Ok(match material {
         KeyMaterial::Private(k) => Loaded {
             what: "private key (unencrypted PKCS#8 or equivalent)",
+            refused: None,
             public: Some(k.public_key().clone()),
             encryption: None,
             cert: None,
@@ -230,6 +245,7 @@ fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loa
             };
             Loaded {
                 what: "private key (encrypted PKCS#8)",
+                refused: None,
                 public,
                 encryption: Some(info),
                 cert: None,
@@ -237,6 +253,7 @@ fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loa
         }
         KeyMaterial::Public(p) => Loaded {
             what: "public key",
+            refused: None,
             public: Some(p),
             encryption: None,
             cert: None,
@@ -245,6 +262,7 @@ fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loa
             let cert = Certificate::from_der(&der).map_err(ctx)?;
             Loaded {
                 what: "certificate",
+                refused: None,
                 public: Some(cert.public_key.clone().map_err(|e| {
                     CliError::Msg(format!("{}: the certificate's key: {e}", path.display()))
                 })?),
@@ -276,7 +294,8 @@ fn show(
         .map(|p| p.verdicts(&provider))
         .unwrap_or_default();
     let refused = verdicts.iter().any(|(_, process)| !process.allows())
-        || matches!(loaded.encryption, Some(Err(_)));
+        || matches!(loaded.encryption, Some(Err(_)))
+        || loaded.refused.is_some();
     if json {
         let public = loaded.public.as_ref().map(|p| {
             let fp = p.fingerprint();
@@ -293,6 +312,7 @@ fn show(
         print_json(&json!({
             "file": path.display().to_string(),
             "holds": loaded.what,
+            "refused": loaded.refused,
             "encryption": loaded.encryption.as_ref().map(|e| match e {
                 Ok(i) => json!({"scheme": i.to_string(), "iterations": i.iterations,
                     "below_kagi_minimum": i.iterations < pbes2::MIN_ITERATIONS}),
@@ -309,6 +329,9 @@ fn show(
         let mut s = String::new();
         let _ = writeln!(s, "file:        {}", path.display());
         let _ = writeln!(s, "holds:       {}", loaded.what);
+        if let Some(why) = &loaded.refused {
+            let _ = writeln!(s, "refused:     {why}");
+        }
         match &loaded.encryption {
             Some(Ok(info)) => {
                 let _ = writeln!(s, "encryption:  {info}");
@@ -360,6 +383,7 @@ fn show(
                 );
                 let _ = writeln!(s, "read aloud:  {}", fp.spoken());
             }
+            None if loaded.refused.is_some() => {}
             None if matches!(loaded.encryption, Some(Err(_))) => {
                 s.push_str("key:         (not decrypted: its encryption is refused)\n");
             }
@@ -384,6 +408,9 @@ fn public(
     let loaded = load_any(path, pass, &provider)?;
     if let Some(Err(e)) = &loaded.encryption {
         return Err(CliError::Msg(format!("{}: {e}", path.display())));
+    }
+    if let Some(why) = &loaded.refused {
+        return Err(CliError::Msg(format!("{}: {why}", path.display())));
     }
     let key = loaded.public.ok_or_else(|| {
         CliError::Msg(format!(

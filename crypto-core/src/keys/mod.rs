@@ -321,19 +321,21 @@ fn spki_err(e: spki::Error) -> Error {
 
 fn unsupported_key(oid: &str, kind: Option<cryptrec::oid::KeyOid>) -> Error {
     use cryptrec::oid::KeyOid;
-    let what = match kind {
-        Some(KeyOid::Ec(c)) => format!("{c:?} keys"),
-        Some(KeyOid::EcOther) => {
-            "EC keys on curves other than P-256 and P-384 (the list's ECDSA and ECDH use NIST curves)"
-                .to_string()
+    match kind {
+        Some(KeyOid::EcOther) => Error::NotListed(format!(
+            "the key is on EC curve {oid}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)"
+        )),
+        Some(KeyOid::X(m)) => Error::NotListed(format!(
+            "the key is {m:?}, which is not on the CRYPTREC Ciphers List (its ECDH is SP 800-56A over NIST curves)"
+        )),
+        Some(KeyOid::Ec(c)) => Error::Unsupported(format!("{c:?} keys")),
+        Some(KeyOid::Ed(e)) => Error::Unsupported(format!("{e:?} keys")),
+        Some(KeyOid::Dsa) => Error::Unsupported("DSA keys".into()),
+        Some(KeyOid::Rsa) => {
+            Error::Unsupported("RSA keys restricted to RSASSA-PSS (id-RSASSA-PSS)".into())
         }
-        Some(KeyOid::Ed(Edwards::Ed448)) => "Ed448 keys".to_string(),
-        Some(KeyOid::X(m)) => format!("{m:?} keys (not on the CRYPTREC list)"),
-        Some(KeyOid::Dsa) => "DSA keys".to_string(),
-        Some(KeyOid::Rsa) => "RSA keys restricted to RSASSA-PSS (id-RSASSA-PSS)".to_string(),
-        _ => format!("keys of algorithm {oid}"),
-    };
-    Error::Unsupported(what)
+        None => Error::Unsupported(format!("keys of algorithm {oid}")),
+    }
 }
 
 pub(crate) fn spki_der(

@@ -192,9 +192,12 @@ fn sec1_private(der: &[u8]) -> Result<KeyMaterial, Error> {
             .map_err(|e| Error::Malformed(format!("SEC1 EC private key: {e}")))?
             .to_pkcs8_der(),
         (Some(other), _) => {
-            return Err(Error::Unsupported(format!(
-                "EC keys on curve {other} (the list's ECDSA and ECDH use P-256 and P-384 here)"
-            )));
+            return Err(match cryptrec::oid::curve(other) {
+                Some(c) => Error::Unsupported(format!("{c:?} keys")),
+                None => Error::NotListed(format!(
+                    "the key is on EC curve {other}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)"
+                )),
+            });
         }
         (None, _) => {
             return Err(Error::Malformed(
