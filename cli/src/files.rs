@@ -8,12 +8,28 @@ use std::path::{Path, PathBuf};
 
 use crate::output::CliError;
 
-/// Reads a whole file, naming it in the error.
+/// The largest key, certificate, share or escrow file read (a CA bundle is a few hundred KiB):
+/// naming a disk by mistake gives an error, not an attempt to read it all into memory.
+const MAX_SMALL_FILE: u64 = 64 << 20;
+
+/// Reads a whole small file (key, certificate, share, escrow, passphrase), naming it in errors.
 pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
-    fs::read(path).map_err(|e| CliError::File {
+    use std::io::Read;
+    let err = |e| CliError::File {
         path: path.to_path_buf(),
         source: e,
-    })
+    };
+    let mut data = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_SMALL_FILE + 1).read_to_end(&mut data))
+        .map_err(err)?;
+    if data.len() as u64 > MAX_SMALL_FILE {
+        return Err(CliError::Msg(format!(
+            "{}: larger than 64 MiB; not a key, certificate, share or escrow file",
+            path.display()
+        )));
+    }
+    Ok(data)
 }
 
 /// Who may read an output file.

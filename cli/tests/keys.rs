@@ -1243,3 +1243,10 @@ fn keys_off_the_list_are_read_and_refused() {
         );
     }
 }
+
+#[test]
+fn a_device_or_huge_file_named_as_a_key_is_an_error_not_a_hang() {
+    let r = kagi(&["key", "show", "/dev/zero"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("larger than 64 MiB"), "{}", r.stderr);
+}
