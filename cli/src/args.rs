@@ -25,6 +25,10 @@ pub enum Command {
     /// Certificates: self-signed, requests, issuing from a CSR, showing.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Sign files (detached CMS, .p7s) or a directory tree (a signed manifest).
+    Sign(SignArgs),
+    /// Verify a detached CMS signature or a signed manifest. Exit 0 valid, 1 invalid or untrusted.
+    Verify(VerifyArgs),
     /// Run every known-answer self-test and report each.
     Selftest {
         /// Machine-readable output.
@@ -366,4 +370,63 @@ pub enum CertCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Files to sign; each gets FILE.p7s beside it.
+    #[arg(required_unless_present = "manifest")]
+    pub files: Vec<PathBuf>,
+    /// The signer's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The signer's certificate (embedded in the signature).
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// Intermediate certificates to embed (PEM bundle).
+    #[arg(long)]
+    pub chain: Option<PathBuf>,
+    /// Where to write the signature (one file only), or the manifest (with --manifest).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// The hash for RSA-PSS: sha256 or sha384 (EC and Ed25519 keys fix their own).
+    #[arg(long, default_value = "sha256")]
+    pub hash: String,
+    /// Sign a manifest of every file under this directory instead of files.
+    #[arg(long, conflicts_with = "files")]
+    pub manifest: Option<PathBuf>,
+    /// Replace existing outputs.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseIn,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The signed file (or, with --manifest, the manifest).
+    #[arg(required_unless_present = "manifest")]
+    pub file: Option<PathBuf>,
+    /// The detached signature (.p7s, DER or PEM); FILE.p7s when absent.
+    #[arg(long)]
+    pub sig: Option<PathBuf>,
+    /// Trust anchors: a PEM bundle of CA certificates.
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
+    /// More certificates for building the path (PEM bundle).
+    #[arg(long)]
+    pub chain: Option<PathBuf>,
+    /// A signed manifest to check against its directory.
+    #[arg(long, conflicts_with = "file")]
+    pub manifest: Option<PathBuf>,
+    /// The directory the manifest describes (its recorded root beside the manifest by default).
+    #[arg(long, requires = "manifest")]
+    pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -29,6 +29,8 @@ fn run() -> Result<Outcome, CliError> {
         args::Command::Policy(cmd) => commands::policy::run(cmd),
         args::Command::Key(cmd) => commands::key::run(cmd),
         args::Command::Cert(cmd) => commands::cert::run(cmd),
+        args::Command::Sign(a) => commands::sign::sign(&a),
+        args::Command::Verify(a) => commands::sign::verify(&a),
         args::Command::Selftest { json } => commands::selftest::run(json),
     }
 }

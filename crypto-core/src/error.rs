@@ -44,6 +44,9 @@ pub enum Error {
     /// The system random source failed.
     #[error("the system random number generator failed")]
     Rng,
+    /// Reading the data failed.
+    #[error("reading: {0}")]
+    Io(#[source] std::io::Error),
     /// A policy or dataset error.
     #[error(transparent)]
     Policy(#[from] cryptrec::Error),

@@ -125,6 +125,26 @@ impl Hasher {
     }
 }
 
+/// The digest of everything `reader` yields, read in 1 MiB blocks: memory stays constant
+/// however large the input.
+pub fn digest_reader(
+    provider: &Provider,
+    alg: HashAlgorithm,
+    reader: &mut dyn std::io::Read,
+) -> Result<Vec<u8>, Error> {
+    let mut h = Hasher::new(provider, alg)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Io(e)),
+        }
+    }
+    Ok(h.finish())
+}
+
 /// One-shot digest without a policy check, for fingerprints and self-tests.
 pub(crate) fn digest_unchecked(alg: HashAlgorithm, data: &[u8]) -> Vec<u8> {
     let mut h = Hasher::unchecked(alg);

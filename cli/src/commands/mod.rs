@@ -5,3 +5,4 @@ pub mod cert;
 pub mod key;
 pub mod policy;
 pub mod selftest;
+pub mod sign;

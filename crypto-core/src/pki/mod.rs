@@ -6,6 +6,8 @@
 //! signatures, and RSASSA-PKCS1-v1_5 is itself on the list (Table 1, signatures).
 
 use ::time::{Duration, OffsetDateTime};
+
+pub mod path;
 use cryptrec::{Algorithm, HashAlg, Use, Verdict};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -386,6 +388,9 @@ fn params(
     id.truncate(20);
     p.key_identifier_method = KeyIdMethod::PreSpecified(id);
     p.use_authority_key_identifier_extension = true;
+    // End-entity certificates say CA:FALSE explicitly, which also makes rcgen write the subject
+    // key identifier (RFC 5280 §4.2.1.2; `openssl cms -keyid` needs it).
+    p.is_ca = IsCa::ExplicitNoCa;
     match profile {
         Profile::Signing => {
             p.key_usages = vec![

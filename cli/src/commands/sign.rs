@@ -1,0 +1,331 @@
+//! `kagi sign` and `kagi verify`: detached CMS signatures and signed manifests.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crypto_core::Provider;
+use crypto_core::cms::{Report, Signature, Signer, VerifyOptions};
+use crypto_core::hash::{HashAlgorithm, digest_reader};
+use crypto_core::manifest::Manifest;
+use crypto_core::pki;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::key::{load_private, provider};
+use crate::Outcome;
+use crate::args::{SignArgs, VerifyArgs};
+use crate::files::{self, Mode};
+use crate::output::{CliError, print, print_json};
+
+fn certs(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
+    Ok(pki::certificates(&files::read(path)?)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?
+        .into_iter()
+        .map(|c| c.der)
+        .collect())
+}
+
+fn hash_file(provider: &Provider, alg: HashAlgorithm, path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut f = std::fs::File::open(path).map_err(|e| CliError::File {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    digest_reader(provider, alg, &mut f).map_err(|e| match e {
+        crypto_core::Error::Io(source) => CliError::File {
+            path: path.to_path_buf(),
+            source,
+        },
+        e => e.into(),
+    })
+}
+
+fn with_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
+    let provider = provider(&a.policy)?;
+    let rsa_hash = match a.hash.as_str() {
+        "sha256" | "sha-256" => HashAlgorithm::Sha256,
+        "sha384" | "sha-384" => HashAlgorithm::Sha384,
+        other => return Err(CliError::Msg(format!("--hash {other}: sha256 or sha384"))),
+    };
+    let key = load_private(&a.key, &a.passphrase, &provider)?;
+    let cert_der = certs(&a.cert)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::Msg(format!("{}: no certificate", a.cert.display())))?;
+    let chain = match &a.chain {
+        Some(p) => certs(p)?,
+        None => Vec::new(),
+    };
+    let signer = Signer::new(&provider, &key, &cert_der, rsa_hash)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", a.cert.display())))?;
+    let now = OffsetDateTime::now_utc();
+    if let Some(dir) = &a.manifest {
+        let m = Manifest::build(&provider, dir)
+            .map_err(|e| CliError::Msg(format!("{}: {e}", dir.display())))?;
+        let out = a.out.clone().unwrap_or_else(|| {
+            with_ext(
+                dir.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches('/')
+                    .as_ref(),
+                ".manifest",
+            )
+        });
+        let text = m.to_text();
+        let digest = {
+            let mut h = crypto_core::hash::Hasher::new(&provider, signer.digest_algorithm())?;
+            h.update(text.as_bytes());
+            h.finish()
+        };
+        let sig = signer.sign(&digest, &chain, now)?;
+        let sig_path = with_ext(&out, ".p7s");
+        if !a.force {
+            for p in [&out, &sig_path] {
+                if std::fs::symlink_metadata(p).is_ok() {
+                    return Err(CliError::Msg(format!(
+                        "{}: already exists (use --force to replace it)",
+                        p.display()
+                    )));
+                }
+            }
+        }
+        files::write_new(&out, text.as_bytes(), Mode::Public, a.force)?;
+        if let Err(e) = files::write_new(&sig_path, &sig, Mode::Public, a.force) {
+            let _ = std::fs::remove_file(&out);
+            return Err(e);
+        }
+        let mut s = format!(
+            "signed manifest of {} ({} files) → {} and {} ({})\n",
+            dir.display(),
+            m.files.len(),
+            out.display(),
+            sig_path.display(),
+            signer.algorithm()
+        );
+        for skipped in &m.skipped {
+            let _ = writeln!(s, "  not recorded (not a regular file): {skipped}");
+        }
+        print(&s)?;
+        return Ok(Outcome::Yes);
+    }
+    if a.out.is_some() && a.files.len() != 1 {
+        return Err(CliError::Msg(
+            "-o/--out names one signature: sign one file with it".into(),
+        ));
+    }
+    // Check every output first, so a refusal leaves nothing half done.
+    let outs: Vec<PathBuf> = a
+        .files
+        .iter()
+        .map(|f| a.out.clone().unwrap_or_else(|| with_ext(f, ".p7s")))
+        .collect();
+    if !a.force
+        && let Some(p) = outs.iter().find(|p| std::fs::symlink_metadata(p).is_ok())
+    {
+        return Err(CliError::Msg(format!(
+            "{}: already exists (use --force to replace it)",
+            p.display()
+        )));
+    }
+    let mut report = String::new();
+    for (file, out) in a.files.iter().zip(&outs) {
+        let digest = hash_file(&provider, signer.digest_algorithm(), file)?;
+        let sig = signer.sign(&digest, &chain, now)?;
+        files::write_new(out, &sig, Mode::Public, a.force)?;
+        let _ = writeln!(
+            report,
+            "signed {} → {} ({}, {})",
+            file.display(),
+            out.display(),
+            signer.algorithm(),
+            signer.digest_algorithm().hash_alg().entry()
+        );
+    }
+    if key.kind() == crypto_core::keys::KeyKind::Ed25519 {
+        report.push_str(
+            "note: OpenSSL 3.0 cannot verify CMS signatures made with Ed25519 (RFC 8419); for recipients who verify with openssl, sign with an ECDSA or RSA key\n",
+        );
+    }
+    print(&report)?;
+    Ok(Outcome::Yes)
+}
+
+fn as_of_time(a: &VerifyArgs, provider: &Provider) -> OffsetDateTime {
+    match &a.policy.as_of {
+        Some(_) => provider.date().midnight().assume_utc(),
+        None => OffsetDateTime::now_utc(),
+    }
+}
+
+fn check_signature(
+    provider: &Provider,
+    content: &[u8],
+    content_path: Option<&Path>,
+    sig_path: &Path,
+    a: &VerifyArgs,
+) -> Result<Report, CliError> {
+    let sig = Signature::parse(&files::read(sig_path)?)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", sig_path.display())))?;
+    let trust = match &a.trust {
+        Some(p) => certs(p)?,
+        None => Vec::new(),
+    };
+    let extra = match &a.chain {
+        Some(p) => certs(p)?,
+        None => Vec::new(),
+    };
+    let opts = VerifyOptions {
+        trust: &trust,
+        extra: &extra,
+        at: as_of_time(a, provider),
+    };
+    let digest = match sig.digest_algorithm(provider) {
+        Ok(alg) => match content_path {
+            Some(p) => hash_file(provider, alg, p)?,
+            None => {
+                let mut h = crypto_core::hash::Hasher::new(provider, alg)?;
+                h.update(content);
+                h.finish()
+            }
+        },
+        // A refused digest (SHA-1): the report says so; the content is not hashed.
+        Err(_) => Vec::new(),
+    };
+    Ok(sig.verify(provider, &digest, &opts))
+}
+
+fn render(what: &Path, r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {}",
+        if r.valid() { "valid" } else { "INVALID" },
+        what.display()
+    );
+    if let Some(signer) = &r.signer {
+        let _ = writeln!(s, "  signed by:   {}", signer.subject);
+        let _ = writeln!(
+            s,
+            "  issuer:      {} (serial {})",
+            signer.issuer, signer.serial
+        );
+    }
+    if let Some(t) = &r.signing_time {
+        let _ = writeln!(s, "  signed at:   {t}");
+    }
+    let _ = writeln!(
+        s,
+        "  algorithms:  {}{}",
+        r.digest_algorithm,
+        r.signature_algorithm
+            .as_ref()
+            .map(|a| format!(", {a}"))
+            .unwrap_or_default()
+    );
+    if let Some(anchor) = &r.trust_anchor {
+        let mut chain = r.chain.clone();
+        chain.push(format!("{anchor} (trust anchor)"));
+        let _ = writeln!(s, "  chain:       {}", chain.join(" → "));
+    }
+    for l in &r.legacy {
+        let _ = writeln!(s, "  legacy:      {l}");
+    }
+    for p in &r.problems {
+        let _ = writeln!(s, "  problem:     {p}");
+    }
+    s
+}
+
+pub fn verify(a: &VerifyArgs) -> Result<Outcome, CliError> {
+    let provider = provider(&a.policy)?;
+    if let Some(manifest_path) = &a.manifest {
+        return verify_manifest(&provider, manifest_path, a);
+    }
+    let file = a
+        .file
+        .as_deref()
+        .ok_or_else(|| CliError::Msg("which file? kagi verify FILE --sig FILE.p7s".into()))?;
+    let sig_path = a.sig.clone().unwrap_or_else(|| with_ext(file, ".p7s"));
+    let report = check_signature(&provider, &[], Some(file), &sig_path, a)?;
+    if a.json {
+        print_json(
+            &json!({"file": file.display().to_string(), "valid": report.valid(), "report": report}),
+        )?;
+    } else {
+        print(&render(file, &report))?;
+    }
+    Ok(if report.valid() {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    })
+}
+
+fn verify_manifest(
+    provider: &Provider,
+    manifest_path: &Path,
+    a: &VerifyArgs,
+) -> Result<Outcome, CliError> {
+    let text = files::read(manifest_path)?;
+    let sig_path = a
+        .sig
+        .clone()
+        .unwrap_or_else(|| with_ext(manifest_path, ".p7s"));
+    let report = check_signature(provider, &text, None, &sig_path, a)?;
+    let signed = std::str::from_utf8(&text)
+        .map_err(|_| CliError::Msg(format!("{}: not UTF-8", manifest_path.display())))
+        .and_then(|t| {
+            Manifest::parse(t)
+                .map_err(|e| CliError::Msg(format!("{}: {e}", manifest_path.display())))
+        })?;
+    let dir = a.dir.clone().unwrap_or_else(|| {
+        manifest_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&signed.root)
+    });
+    let now = Manifest::build(provider, &dir)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", dir.display())))?;
+    let diff = signed.diff(&now);
+    let ok = report.valid() && diff.is_empty();
+    if a.json {
+        print_json(&json!({
+            "manifest": manifest_path.display().to_string(),
+            "directory": dir.display().to_string(),
+            "valid": ok,
+            "signature": report,
+            "files": signed.files.len(),
+            "added": diff.added, "missing": diff.missing, "changed": diff.changed,
+            "not_recorded": now.skipped,
+        }))?;
+    } else {
+        let mut s = render(manifest_path, &report);
+        let _ = writeln!(
+            s,
+            "{}: {} ({} files in the manifest)",
+            if diff.is_empty() {
+                "unchanged"
+            } else {
+                "CHANGED"
+            },
+            dir.display(),
+            signed.files.len()
+        );
+        for p in &diff.added {
+            let _ = writeln!(s, "  added:       {p}");
+        }
+        for p in &diff.missing {
+            let _ = writeln!(s, "  missing:     {p}");
+        }
+        for p in &diff.changed {
+            let _ = writeln!(s, "  changed:     {p}");
+        }
+        print(&s)?;
+    }
+    Ok(if ok { Outcome::Yes } else { Outcome::No })
+}

@@ -1,0 +1,683 @@
+//! `kagi sign` / `kagi verify` through the real binary, with `openssl cms` verifying kagi's
+//! signatures and making signatures kagi verifies.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use std::path::Path;
+
+use common::*;
+
+/// A CA, an intermediate CA and signing certificates for each key type, all made by kagi.
+fn pki(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p384",
+            "--out",
+            "ca.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            "ca.key",
+            "--subject",
+            "CN=テスト CA,O=テスト省,C=JP",
+            "--ca",
+            "--days",
+            "3650",
+            "--out",
+            "ca.crt",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            "inter.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "request",
+            "--key",
+            "inter.key",
+            "--subject",
+            "CN=テスト 中間 CA,O=テスト省",
+            "--out",
+            "inter.csr",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--csr",
+            "inter.csr",
+            "--profile",
+            "ca",
+            "--days",
+            "3650",
+            "--out",
+            "inter.crt",
+        ],
+    );
+}
+
+fn signer(dir: &Path, alg: &str, profile: &str, days: &str) {
+    ok(
+        dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            alg,
+            "--out",
+            &format!("{alg}.key"),
+            "--passphrase-env",
+            "PW",
+            "--iterations",
+            "600000",
+            "--force",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "request",
+            "--key",
+            &format!("{alg}.key"),
+            "--passphrase-env",
+            "PW",
+            "--subject",
+            "CN=山田 太郎,O=テスト省",
+            "--out",
+            &format!("{alg}.csr"),
+            "--force",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "inter.crt",
+            "--ca-key",
+            "inter.key",
+            "--csr",
+            &format!("{alg}.csr"),
+            "--profile",
+            profile,
+            "--days",
+            days,
+            "--out",
+            &format!("{alg}.crt"),
+            "--force",
+        ],
+    );
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn verify(dir: &Path, args: &[&str]) -> Run {
+    kagi_in(dir, &[&["verify"], args].concat())
+}
+
+#[test]
+fn openssl_verifies_kagi_signatures_for_every_algorithm() {
+    let dir = tempdir();
+    pki(&dir);
+    write(
+        &dir,
+        "report.pdf",
+        &b"%PDF-1.7 \x00\xff binary content ".repeat(5000),
+    );
+    for (alg, hash) in [
+        ("ecdsa-p256", "sha256"),
+        ("ecdsa-p384", "sha256"),
+        ("rsa-3072", "sha256"),
+        ("rsa-3072", "sha384"),
+        ("rsa-4096", "sha256"),
+    ] {
+        signer(&dir, alg, "signing", "365");
+        let sig = format!("report.{alg}.{hash}.p7s");
+        ok(
+            &dir,
+            &[
+                "sign",
+                "--key",
+                &format!("{alg}.key"),
+                "--passphrase-env",
+                "PW",
+                "--cert",
+                &format!("{alg}.crt"),
+                "--chain",
+                "inter.crt",
+                "--hash",
+                hash,
+                "report.pdf",
+                "-o",
+                &sig,
+            ],
+        );
+        let out = openssl(
+            &dir,
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-content",
+                "report.pdf",
+                "-in",
+                &sig,
+                "-CAfile",
+                "ca.crt",
+                "-out",
+                "/dev/null",
+            ],
+        );
+        assert!(out.is_empty(), "{out}");
+        // And kagi agrees.
+        let r = verify(&dir, &["report.pdf", "--sig", &sig, "--trust", "ca.crt"]);
+        assert_eq!(r.code, 0, "{alg}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("山田 太郎") && r.stdout.contains("テスト CA"),
+            "{}",
+            r.stdout
+        );
+    }
+    // Ed25519 (RFC 8419): kagi signs and verifies; OpenSSL 3.0 cannot, and kagi says so.
+    signer(&dir, "ed25519", "signing", "365");
+    let out = ok(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ed25519.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ed25519.crt",
+            "--chain",
+            "inter.crt",
+            "report.pdf",
+        ],
+    );
+    assert!(out.contains("OpenSSL 3.0 cannot verify"), "{out}");
+    let r = verify(&dir, &["report.pdf", "--trust", "ca.crt", "--json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["report"]["signature_algorithm"], "ed25519");
+    assert_eq!(v["report"]["digest_algorithm"], "SHA-512");
+}
+
+#[test]
+fn kagi_verifies_openssl_signatures_with_chains() {
+    let dir = tempdir();
+    pki(&dir);
+    write(&dir, "data.bin", &vec![0x5a; 300_000]);
+    for alg in ["ecdsa-p256", "ecdsa-p384", "rsa-3072"] {
+        signer(&dir, alg, "signing", "365");
+        openssl(
+            &dir,
+            &[
+                "pkey",
+                "-in",
+                &format!("{alg}.key"),
+                "-passin",
+                "env:PW",
+                "-out",
+                &format!("{alg}.plain.key"),
+            ],
+        );
+    }
+    let cases: [(&str, &str, &[&str]); 5] = [
+        ("ecdsa-p256", "ecdsa-p256-sha256", &[]),
+        ("ecdsa-p384", "ecdsa-p384-sha384", &["-md", "sha384"]),
+        ("ecdsa-p384", "ecdsa-p384-sha256", &["-md", "sha256"]),
+        (
+            "rsa-3072",
+            "rsa-pss-3072-sha256",
+            &["-keyopt", "rsa_padding_mode:pss"],
+        ),
+        ("rsa-3072", "rsassa-pkcs1-3072-sha256", &[]),
+    ];
+    for (alg, want, extra) in cases {
+        let key = format!("{alg}.plain.key");
+        let signer_cert = format!("{alg}.crt");
+        let mut args = vec![
+            "cms",
+            "-sign",
+            "-binary",
+            "-in",
+            "data.bin",
+            "-signer",
+            &signer_cert,
+            "-inkey",
+            &key,
+        ];
+        args.extend(["-certfile", "inter.crt", "-outform", "DER", "-out", "o.p7s"]);
+        args.extend(extra.iter().copied());
+        openssl(&dir, &args);
+        let r = verify(
+            &dir,
+            &["data.bin", "--sig", "o.p7s", "--trust", "ca.crt", "--json"],
+        );
+        assert_eq!(r.code, 0, "{want}: {}{}", r.stdout, r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["report"]["signature_algorithm"], want);
+        assert_eq!(
+            v["report"]["chain"].as_array().unwrap().len(),
+            2,
+            "leaf and intermediate"
+        );
+    }
+    // openssl's -keyid (subject key identifier as the signer identifier) too.
+    openssl(
+        &dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-keyid",
+            "-in",
+            "data.bin",
+            "-signer",
+            "ecdsa-p256.crt",
+            "-inkey",
+            "ecdsa-p256.plain.key",
+            "-certfile",
+            "inter.crt",
+            "-outform",
+            "DER",
+            "-out",
+            "k.p7s",
+        ],
+    );
+    let r = verify(&dir, &["data.bin", "--sig", "k.p7s", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn each_failure_has_its_own_reason() {
+    let dir = tempdir();
+    pki(&dir);
+    signer(&dir, "ecdsa-p256", "signing", "30");
+    write(&dir, "doc.txt", "機密性2 取扱制限: 関係者限り\n".as_bytes());
+    ok(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+            "doc.txt",
+        ],
+    );
+    assert_eq!(verify(&dir, &["doc.txt", "--trust", "ca.crt"]).code, 0);
+    let expect = |args: &[&str], why: &str| {
+        let r = verify(&dir, args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains(why),
+            "{args:?}: wanted {why:?} in {}",
+            r.stdout
+        );
+    };
+    // Tampered content.
+    write(
+        &dir,
+        "doc2.txt",
+        "機密性1 取扱制限: 関係者限り\n".as_bytes(),
+    );
+    expect(
+        &["doc2.txt", "--sig", "doc.txt.p7s", "--trust", "ca.crt"],
+        "the content does not match",
+    );
+    // An untrusted root, and no trust anchors.
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            "other.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            "other.key",
+            "--subject",
+            "CN=Other CA",
+            "--ca",
+            "--out",
+            "other.crt",
+        ],
+    );
+    expect(&["doc.txt", "--trust", "other.crt"], "untrusted");
+    expect(&["doc.txt"], "no trust anchors");
+    // Expired: the certificate was valid for 30 days.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(60))
+        .date()
+        .to_string();
+    expect(
+        &["doc.txt", "--trust", "ca.crt", "--as-of", &later],
+        "expired",
+    );
+    // Wrong usage: a key-agreement (encryption) certificate.
+    ok(
+        &dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "inter.crt",
+            "--ca-key",
+            "inter.key",
+            "--csr",
+            "ecdsa-p256.csr",
+            "--profile",
+            "encryption",
+            "--out",
+            "enc.crt",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "enc.crt",
+            "--chain",
+            "inter.crt",
+            "doc.txt",
+            "-o",
+            "enc.p7s",
+        ],
+    );
+    expect(
+        &["doc.txt", "--sig", "enc.p7s", "--trust", "ca.crt"],
+        "not for signing",
+    );
+    // Tampered signed attributes: change one byte of the signing time inside the .p7s.
+    let mut p7s = std::fs::read(dir.join("doc.txt.p7s")).unwrap();
+    let t = p7s
+        .windows(5)
+        .position(|w| w == [0x06, 0x09, 0x2a, 0x86, 0x48])
+        .unwrap();
+    let time_oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05];
+    let at = p7s.windows(9).position(|w| w == time_oid).unwrap_or(t) + 9 + 4;
+    p7s[at] ^= 0x01;
+    std::fs::write(dir.join("attrs.p7s"), &p7s).unwrap();
+    let r = verify(
+        &dir,
+        &["doc.txt", "--sig", "attrs.p7s", "--trust", "ca.crt"],
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("signature does not verify") || r.code == 2,
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    // A refused algorithm: a chain signed with SHA-1 (made by openssl).
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-sha1",
+            "-nodes",
+            "-keyout",
+            "s1ca.key",
+            "-out",
+            "s1ca.crt",
+            "-subj",
+            "/CN=SHA1 CA",
+            "-days",
+            "30",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "s1.key",
+            "-out",
+            "s1.csr",
+            "-subj",
+            "/CN=Signer under SHA-1",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "s1.csr",
+            "-CA",
+            "s1ca.crt",
+            "-CAkey",
+            "s1ca.key",
+            "-sha1",
+            "-days",
+            "30",
+            "-out",
+            "s1.crt",
+            "-CAcreateserial",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "sign", "--key", "s1.key", "--cert", "s1.crt", "doc.txt", "-o", "s1.p7s",
+        ],
+    );
+    expect(
+        &["doc.txt", "--sig", "s1.p7s", "--trust", "s1ca.crt"],
+        "sha1 is refused",
+    );
+    // A signature that is not CMS at all: an error (2), not "invalid".
+    write(&dir, "junk.p7s", b"not a signature");
+    let r = verify(&dir, &["doc.txt", "--sig", "junk.p7s", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn signing_refuses_what_the_policy_refuses_and_never_overwrites() {
+    let dir = tempdir();
+    pki(&dir);
+    signer(&dir, "ecdsa-p256", "signing", "365");
+    write(&dir, "a.txt", b"a");
+    ok(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "a.txt",
+        ],
+    );
+    let before = std::fs::read(dir.join("a.txt.p7s")).unwrap();
+    let r = kagi_in(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "a.txt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--force"));
+    assert_eq!(std::fs::read(dir.join("a.txt.p7s")).unwrap(), before);
+    // The wrong key for the certificate.
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            "k2.key",
+            "--unencrypted",
+        ],
+    );
+    let r = kagi_in(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "k2.key",
+            "--cert",
+            "ecdsa-p256.crt",
+            "a.txt",
+            "-o",
+            "x.p7s",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("does not belong"), "{}", r.stderr);
+    // RSA-2048 signing after 2030: refused with the LS-0003 row.
+    openssl(
+        &dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "r2.key", "-out", "r2.crt",
+            "-subj", "/CN=R2", "-days", "3650",
+        ],
+    );
+    let r = kagi_in(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "r2.key",
+            "--cert",
+            "r2.crt",
+            "a.txt",
+            "-o",
+            "r2.p7s",
+            "--as-of",
+            "2031-01-01",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("LS-0003"), "{}", r.stderr);
+    assert!(!dir.join("r2.p7s").exists() && !dir.join("x.p7s").exists());
+}
+
+#[test]
+fn a_signed_manifest_reports_added_missing_and_changed_files() {
+    let dir = tempdir();
+    pki(&dir);
+    signer(&dir, "ecdsa-p256", "signing", "365");
+    let media = dir.join("媒体");
+    std::fs::create_dir_all(media.join("報告書")).unwrap();
+    std::fs::write(media.join("報告書/a.pdf"), b"first").unwrap();
+    std::fs::write(media.join("b.txt"), b"second").unwrap();
+    std::fs::write(media.join("c.bin"), vec![0u8; 100_000]).unwrap();
+    let out = ok(
+        &dir,
+        &[
+            "sign",
+            "--manifest",
+            "媒体",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+        ],
+    );
+    assert!(out.contains("3 files"), "{out}");
+    let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("unchanged"), "{}", r.stdout);
+    std::fs::write(media.join("b.txt"), b"Second").unwrap();
+    std::fs::remove_file(media.join("c.bin")).unwrap();
+    std::fs::write(media.join("d.txt"), b"new").unwrap();
+    let r = verify(
+        &dir,
+        &["--manifest", "媒体.manifest", "--trust", "ca.crt", "--json"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["changed"], serde_json::json!(["b.txt"]));
+    assert_eq!(v["missing"], serde_json::json!(["c.bin"]));
+    assert_eq!(v["added"], serde_json::json!(["d.txt"]));
+    // Editing the manifest itself breaks its signature.
+    let m = std::fs::read_to_string(dir.join("媒体.manifest")).unwrap();
+    std::fs::write(
+        dir.join("媒体.manifest"),
+        m.replace("files: 3", "files: 3\n"),
+    )
+    .unwrap();
+    let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+    assert_ne!(r.code, 0);
+}
