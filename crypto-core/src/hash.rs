@@ -125,24 +125,48 @@ impl Hasher {
     }
 }
 
-/// The digest of everything `reader` yields, read in 1 MiB blocks: memory stays constant
-/// however large the input.
+/// The digest of everything `reader` yields. Reading runs on a second thread, overlapped
+/// with hashing, through three rotating 1 MiB buffers: memory stays constant however large
+/// the input, and the hash — not the copy out of the page cache — sets the pace.
 pub fn digest_reader(
     provider: &Provider,
     alg: HashAlgorithm,
-    reader: &mut dyn std::io::Read,
+    reader: &mut (dyn std::io::Read + Send),
 ) -> Result<Vec<u8>, Error> {
+    use std::sync::mpsc;
+    const BUF: usize = 1 << 20;
     let mut h = Hasher::new(provider, alg)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => h.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::Io(e)),
-        }
+    let (full_tx, full_rx) = mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(3);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<u8>>(3);
+    for _ in 0..3 {
+        let _ = empty_tx.send(vec![0u8; BUF]);
     }
-    Ok(h.finish())
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Ok(mut buf) = empty_rx.recv() {
+                let n = loop {
+                    match reader.read(&mut buf) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let done = !matches!(n, Ok(k) if k > 0);
+                if full_tx.send(n.map(|k| (buf, k))).is_err() || done {
+                    return;
+                }
+            }
+        });
+        loop {
+            match full_rx.recv() {
+                Ok(Ok((_, 0))) | Err(_) => return Ok(h.finish()),
+                Ok(Ok((buf, n))) => {
+                    h.update(&buf[..n]);
+                    let _ = empty_tx.send(buf);
+                }
+                Ok(Err(e)) => return Err(Error::Io(e)),
+            }
+        }
+    })
 }
 
 /// One-shot digest without a policy check, for fingerprints and self-tests.
@@ -200,4 +224,38 @@ pub(crate) fn shake_unchecked(variant: Shake, data: &[u8], out_len: usize) -> Ve
         }
     }
     out
+}
+
+#[cfg(test)]
+mod reader_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    struct Failing(usize);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let n = buf.len().min(self.0).min(1000);
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_streaming_digest_equals_the_one_shot_digest_at_every_size() {
+        let p = Provider::egov().unwrap();
+        for size in [0usize, 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+            for alg in [HashAlgorithm::Sha256, HashAlgorithm::Sha3_512] {
+                let got = digest_reader(&p, alg, &mut data.as_slice()).unwrap();
+                assert_eq!(got, digest(&p, alg, &data).unwrap(), "{size} {alg:?}");
+            }
+        }
+        assert!(matches!(
+            digest_reader(&p, HashAlgorithm::Sha256, &mut Failing(5000)),
+            Err(Error::Io(_))
+        ));
+    }
 }
