@@ -232,6 +232,21 @@ fn render(what: &Path, r: &Report) -> String {
         chain.push(format!("{anchor} (trust anchor)"));
         let _ = writeln!(s, "  chain:       {}", chain.join(" → "));
     }
+    let mut seen = std::collections::BTreeSet::new();
+    let verdicts: Vec<String> = r
+        .verdicts
+        .iter()
+        .filter(|v| seen.insert(v.algorithm.clone()))
+        .map(|v| format!("{} {}", v.algorithm, v.status))
+        .collect();
+    if !verdicts.is_empty() {
+        let _ = writeln!(
+            s,
+            "  policy:      {} ({})",
+            verdicts.join("; "),
+            r.verdicts[0].policy
+        );
+    }
     for l in &r.legacy {
         let _ = writeln!(s, "  legacy:      {l}");
     }
