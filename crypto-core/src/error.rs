@@ -35,6 +35,15 @@ pub enum Error {
     /// A passphrase-encrypted key did not decrypt.
     #[error("wrong passphrase, or the encrypted key is damaged")]
     BadPassphrase,
+    /// No identity given opens any recipient entry of an encrypted file.
+    #[error("none of the given keys is a recipient of this file")]
+    NoRecipient,
+    /// A passphrase did not open an encrypted file.
+    #[error("wrong passphrase (or the file's passphrase entry was altered)")]
+    WrongPassphrase,
+    /// An encrypted payload failed authentication at a chunk.
+    #[error("the encrypted data is not authentic: {0}")]
+    PayloadNotAuthentic(String),
     /// Decryption or MAC verification failed.
     #[error("the data is not authentic (wrong key, or altered data)")]
     NotAuthentic,

@@ -36,6 +36,7 @@
 pub mod aead;
 pub mod cms;
 pub mod ecdh;
+pub mod envelope;
 mod error;
 pub mod hash;
 pub mod kdf;

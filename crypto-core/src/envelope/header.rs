@@ -1,0 +1,498 @@
+//! The envelope header: a small, strict binary encoding (every length checked, no trailing
+//! bytes, unknown values refused).
+
+use std::io::Read;
+
+use crate::Error;
+use crate::aead::AeadAlgorithm;
+
+use super::{MAGIC, VERSION};
+
+/// The largest header kagi reads (a few hundred recipients fit in far less).
+const MAX_HEADER: u32 = 1 << 20;
+
+/// The payload cipher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadAlg {
+    /// AES-256-GCM (the default).
+    Aes256Gcm,
+    /// AES-128-GCM.
+    Aes128Gcm,
+    /// Camellia-128-GCM.
+    Camellia128Gcm,
+    /// Camellia-256-GCM.
+    Camellia256Gcm,
+    /// ChaCha20-Poly1305.
+    ChaCha20Poly1305,
+}
+
+impl PayloadAlg {
+    const ALL: [(PayloadAlg, u8, &'static str); 5] = [
+        (PayloadAlg::Aes256Gcm, 1, "aes-256-gcm"),
+        (PayloadAlg::Aes128Gcm, 2, "aes-128-gcm"),
+        (PayloadAlg::Camellia128Gcm, 3, "camellia-128-gcm"),
+        (PayloadAlg::Camellia256Gcm, 4, "camellia-256-gcm"),
+        (PayloadAlg::ChaCha20Poly1305, 5, "chacha20-poly1305"),
+    ];
+
+    /// The AEAD.
+    pub fn aead(self) -> AeadAlgorithm {
+        match self {
+            PayloadAlg::Aes256Gcm => AeadAlgorithm::Aes256Gcm,
+            PayloadAlg::Aes128Gcm => AeadAlgorithm::Aes128Gcm,
+            PayloadAlg::Camellia128Gcm => AeadAlgorithm::Camellia128Gcm,
+            PayloadAlg::Camellia256Gcm => AeadAlgorithm::Camellia256Gcm,
+            PayloadAlg::ChaCha20Poly1305 => AeadAlgorithm::ChaCha20Poly1305,
+        }
+    }
+
+    fn code(self) -> u8 {
+        Self::ALL
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|x| x.1)
+            .unwrap_or(0)
+    }
+
+    fn from_code(c: u8) -> Option<PayloadAlg> {
+        Self::ALL.iter().find(|(_, n, _)| *n == c).map(|x| x.0)
+    }
+
+    /// The name (`aes-256-gcm`).
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|x| x.2)
+            .unwrap_or("?")
+    }
+}
+
+impl std::str::FromStr for PayloadAlg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .iter()
+            .find(|(_, _, n)| *n == s.to_ascii_lowercase())
+            .map(|x| x.0)
+            .ok_or_else(|| {
+                format!("unknown cipher `{s}` (aes-256-gcm, aes-128-gcm, camellia-128-gcm, camellia-256-gcm, chacha20-poly1305)")
+            })
+    }
+}
+
+/// The classification label of 第23条: 機密性 (confidentiality) 1–3, 完全性 (integrity) 1–2,
+/// 可用性 (availability) 1–2, and free-text handling restrictions (取扱制限).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Label {
+    /// 機密性 1–3.
+    pub confidentiality: u8,
+    /// 完全性 1–2.
+    pub integrity: u8,
+    /// 可用性 1–2.
+    pub availability: u8,
+    /// 取扱制限, free text (may be empty), at most 1000 bytes.
+    pub handling: String,
+}
+
+impl Default for Label {
+    fn default() -> Self {
+        Label {
+            confidentiality: 2,
+            integrity: 2,
+            availability: 2,
+            handling: String::new(),
+        }
+    }
+}
+
+impl Label {
+    /// Checks the ranges.
+    pub fn validate(&self) -> Result<(), Error> {
+        if !(1..=3).contains(&self.confidentiality)
+            || !(1..=2).contains(&self.integrity)
+            || !(1..=2).contains(&self.availability)
+        {
+            return Err(Error::InvalidInput(
+                "label: 機密性 (confidentiality) is 1-3, 完全性 (integrity) and 可用性 (availability) 1-2",
+            ));
+        }
+        if self.handling.len() > 1000 || self.handling.contains(['\n', '\r']) {
+            return Err(Error::InvalidInput(
+                "label: handling restrictions are one line of at most 1000 bytes",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses `機密性2,完全性1,可用性2` or `C2,I1,A2` (any order; missing parts default to 2).
+    pub fn parse(s: &str, handling: &str) -> Result<Label, String> {
+        let mut l = Label {
+            handling: handling.to_string(),
+            ..Label::default()
+        };
+        for part in s
+            .split([',', ' ', '、'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let (name, digit) =
+                part.split_at(part.len() - part.chars().last().map(char::len_utf8).unwrap_or(0));
+            let n: u8 = digit
+                .parse()
+                .map_err(|_| format!("label part `{part}`: ends with a level digit"))?;
+            match name.to_ascii_uppercase().as_str() {
+                "機密性" | "C" => l.confidentiality = n,
+                "完全性" | "I" => l.integrity = n,
+                "可用性" | "A" => l.availability = n,
+                _ => {
+                    return Err(format!(
+                        "label part `{part}`: 機密性/C, 完全性/I or 可用性/A"
+                    ));
+                }
+            }
+        }
+        l.validate().map_err(|e| e.to_string())?;
+        Ok(l)
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "機密性{} 完全性{} 可用性{}",
+            self.confidentiality, self.integrity, self.availability
+        )?;
+        if !self.handling.is_empty() {
+            write!(f, " 取扱制限: {}", self.handling)?;
+        }
+        Ok(())
+    }
+}
+
+/// A recipient entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecipientInfo {
+    /// RSA-OAEP-SHA-256 of the file key.
+    RsaOaep {
+        /// SHA-256 of the recipient's SubjectPublicKeyInfo.
+        key: [u8; 32],
+        /// The certificate subject, or empty for a bare public key.
+        subject: String,
+        /// The OAEP ciphertext.
+        wrapped: Vec<u8>,
+    },
+    /// Ephemeral-static ECDH.
+    Ecdh {
+        /// SHA-256 of the recipient's SubjectPublicKeyInfo.
+        key: [u8; 32],
+        /// The certificate subject, or empty.
+        subject: String,
+        /// The ephemeral public point (uncompressed).
+        ephemeral: Vec<u8>,
+        /// AES-256-GCM of the file key (48 bytes).
+        wrapped: Vec<u8>,
+    },
+    /// A passphrase.
+    Passphrase {
+        /// PBKDF2 salt.
+        salt: [u8; 16],
+        /// PBKDF2 iterations.
+        iterations: u32,
+        /// AES-256-GCM of the file key (48 bytes).
+        wrapped: Vec<u8>,
+    },
+    /// A symmetric key file.
+    KeyFile {
+        /// The key's identifier (8 bytes of a hash of it).
+        id: [u8; 8],
+        /// HKDF salt.
+        salt: [u8; 16],
+        /// AES-256-GCM of the file key (48 bytes).
+        wrapped: Vec<u8>,
+    },
+}
+
+/// The header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The payload cipher.
+    pub alg: PayloadAlg,
+    /// log2 of the chunk size (20 in version 1).
+    pub chunk_log2: u8,
+    /// The HKDF salt for the file's keys.
+    pub salt: [u8; 16],
+    /// The classification label.
+    pub label: Label,
+    /// The recipients.
+    pub recipients: Vec<RecipientInfo>,
+    /// The sealed metadata.
+    pub metadata: Vec<u8>,
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: usize) -> Result<(), Error> {
+        let v = u16::try_from(v).map_err(|_| Error::InvalidInput("envelope field too long"))?;
+        self.0.extend_from_slice(&v.to_be_bytes());
+        Ok(())
+    }
+    fn bytes16(&mut self, b: &[u8]) -> Result<(), Error> {
+        self.u16(b.len())?;
+        self.0.extend_from_slice(b);
+        Ok(())
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    what: &'static str,
+}
+
+impl<'a> R<'a> {
+    fn err(&self) -> Error {
+        Error::Malformed(format!(
+            "envelope header: {} is cut short or malformed",
+            self.what
+        ))
+    }
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if self.b.len() < n {
+            return Err(self.err());
+        }
+        let (a, rest) = self.b.split_at(n);
+        self.b = rest;
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<usize, Error> {
+        let b = self.take(2)?;
+        Ok(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    }
+    fn u32(&mut self) -> Result<u32, Error> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn bytes16(&mut self) -> Result<&'a [u8], Error> {
+        let n = self.u16()?;
+        self.take(n)
+    }
+    fn string16(&mut self) -> Result<String, Error> {
+        let b = self.bytes16()?;
+        String::from_utf8(b.to_vec()).map_err(|_| self.err())
+    }
+}
+
+impl Header {
+    /// Preamble and header bytes (the MAC is appended by the caller).
+    pub fn encode(&self) -> Result<Vec<u8>, Error> {
+        let mut w = W(Vec::new());
+        w.u8(self.alg.code());
+        w.u8(self.chunk_log2);
+        w.0.extend_from_slice(&self.salt);
+        w.u8(self.label.confidentiality);
+        w.u8(self.label.integrity);
+        w.u8(self.label.availability);
+        w.bytes16(self.label.handling.as_bytes())?;
+        w.u8(u8::try_from(self.recipients.len())
+            .map_err(|_| Error::InvalidInput("at most 255 recipients"))?);
+        for r in &self.recipients {
+            let mut body = W(Vec::new());
+            let kind = match r {
+                RecipientInfo::RsaOaep {
+                    key,
+                    subject,
+                    wrapped,
+                } => {
+                    body.0.extend_from_slice(key);
+                    body.bytes16(subject.as_bytes())?;
+                    body.bytes16(wrapped)?;
+                    1
+                }
+                RecipientInfo::Ecdh {
+                    key,
+                    subject,
+                    ephemeral,
+                    wrapped,
+                } => {
+                    body.0.extend_from_slice(key);
+                    body.bytes16(subject.as_bytes())?;
+                    body.bytes16(ephemeral)?;
+                    body.bytes16(wrapped)?;
+                    2
+                }
+                RecipientInfo::Passphrase {
+                    salt,
+                    iterations,
+                    wrapped,
+                } => {
+                    body.0.extend_from_slice(salt);
+                    body.0.extend_from_slice(&iterations.to_be_bytes());
+                    body.bytes16(wrapped)?;
+                    3
+                }
+                RecipientInfo::KeyFile { id, salt, wrapped } => {
+                    body.0.extend_from_slice(id);
+                    body.0.extend_from_slice(salt);
+                    body.bytes16(wrapped)?;
+                    4
+                }
+            };
+            w.u8(kind);
+            w.bytes16(&body.0)?;
+        }
+        let meta_len = u32::try_from(self.metadata.len())
+            .map_err(|_| Error::InvalidInput("metadata too long"))?;
+        w.0.extend_from_slice(&meta_len.to_be_bytes());
+        w.0.extend_from_slice(&self.metadata);
+        let len = u32::try_from(w.0.len()).map_err(|_| Error::InvalidInput("header too long"))?;
+        let mut out = MAGIC.to_vec();
+        out.push(VERSION);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&w.0);
+        Ok(out)
+    }
+
+    /// Reads the preamble and header; returns them parsed and as raw bytes (for the MAC).
+    pub fn read(reader: &mut dyn Read) -> Result<(Header, Vec<u8>), Error> {
+        let mut pre = [0u8; 13];
+        read_exact(reader, &mut pre, "its preamble")?;
+        if &pre[..8] != MAGIC {
+            return Err(Error::Malformed(
+                "not a kagi encrypted file (no KAGIENC magic)".into(),
+            ));
+        }
+        if pre[8] != VERSION {
+            return Err(Error::Malformed(format!(
+                "envelope version {} (this kagi reads version {VERSION})",
+                pre[8]
+            )));
+        }
+        let len = u32::from_be_bytes([pre[9], pre[10], pre[11], pre[12]]);
+        if len > MAX_HEADER {
+            return Err(Error::Malformed("envelope header longer than 1 MiB".into()));
+        }
+        let mut body = vec![0u8; len as usize];
+        read_exact(reader, &mut body, "its header")?;
+        let header = Self::decode(&body)?;
+        let mut raw = pre.to_vec();
+        raw.extend_from_slice(&body);
+        Ok((header, raw))
+    }
+
+    fn decode(body: &[u8]) -> Result<Header, Error> {
+        let mut r = R {
+            b: body,
+            what: "the header",
+        };
+        r.what = "the payload algorithm";
+        let alg_code = r.u8()?;
+        let alg = PayloadAlg::from_code(alg_code).ok_or_else(|| {
+            Error::Malformed(format!(
+                "envelope header: unknown payload algorithm {alg_code}"
+            ))
+        })?;
+        let chunk_log2 = r.u8()?;
+        if chunk_log2 != super::stream::CHUNK_LOG2 {
+            return Err(Error::Malformed(format!(
+                "envelope header: chunk size 2^{chunk_log2} (version 1 fixes 2^{})",
+                super::stream::CHUNK_LOG2
+            )));
+        }
+        r.what = "the salt";
+        let salt = r.array::<16>()?;
+        r.what = "the label";
+        let label = Label {
+            confidentiality: r.u8()?,
+            integrity: r.u8()?,
+            availability: r.u8()?,
+            handling: r.string16()?,
+        };
+        label
+            .validate()
+            .map_err(|_| Error::Malformed("envelope header: label out of range".into()))?;
+        r.what = "the recipients";
+        let n = r.u8()?;
+        if n == 0 {
+            return Err(Error::Malformed("envelope header: no recipients".into()));
+        }
+        let mut recipients = Vec::new();
+        for _ in 0..n {
+            let kind = r.u8()?;
+            let body = r.bytes16()?;
+            let mut b = R {
+                b: body,
+                what: "a recipient",
+            };
+            let info = match kind {
+                1 => RecipientInfo::RsaOaep {
+                    key: b.array()?,
+                    subject: b.string16()?,
+                    wrapped: b.bytes16()?.to_vec(),
+                },
+                2 => RecipientInfo::Ecdh {
+                    key: b.array()?,
+                    subject: b.string16()?,
+                    ephemeral: b.bytes16()?.to_vec(),
+                    wrapped: b.bytes16()?.to_vec(),
+                },
+                3 => RecipientInfo::Passphrase {
+                    salt: b.array()?,
+                    iterations: b.u32()?,
+                    wrapped: b.bytes16()?.to_vec(),
+                },
+                4 => RecipientInfo::KeyFile {
+                    id: b.array()?,
+                    salt: b.array()?,
+                    wrapped: b.bytes16()?.to_vec(),
+                },
+                other => {
+                    return Err(Error::Malformed(format!(
+                        "envelope header: unknown recipient type {other}"
+                    )));
+                }
+            };
+            if !b.b.is_empty() {
+                return Err(Error::Malformed(
+                    "envelope header: a recipient has trailing bytes".into(),
+                ));
+            }
+            recipients.push(info);
+        }
+        r.what = "the metadata";
+        let meta_len = r.u32()? as usize;
+        let metadata = r.take(meta_len)?.to_vec();
+        if !r.b.is_empty() {
+            return Err(Error::Malformed("envelope header: trailing bytes".into()));
+        }
+        Ok(Header {
+            alg,
+            chunk_log2,
+            salt,
+            label,
+            recipients,
+            metadata,
+        })
+    }
+}
+
+fn read_exact(reader: &mut dyn Read, buf: &mut [u8], what: &str) -> Result<(), Error> {
+    reader.read_exact(buf).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            Error::Malformed(format!("envelope: truncated in {what}"))
+        }
+        _ => Error::Io(e),
+    })
+}
