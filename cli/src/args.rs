@@ -25,6 +25,18 @@ pub enum Command {
     /// Certificates: self-signed, requests, issuing from a CSR, showing.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Encrypt a file, stdin, a directory tree or a block device to recipients or a passphrase.
+    Encrypt(EncryptArgs),
+    /// Decrypt a kagi envelope; nothing is released before it authenticates.
+    Decrypt(DecryptArgs),
+    /// Show an envelope's label, cipher and recipients, without any key.
+    Inspect {
+        /// The encrypted file.
+        file: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign files (detached CMS, .p7s) or a directory tree (a signed manifest).
     Sign(SignArgs),
     /// Verify a detached CMS signature or a signed manifest. Exit 0 valid, 1 invalid or untrusted.
@@ -429,4 +441,79 @@ pub struct VerifyArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EncryptArgs {
+    /// A file, a directory (packed as tar), a block device or disk image, or `-` for stdin.
+    #[arg(default_value = "-")]
+    pub input: PathBuf,
+    /// A recipient: a certificate or public key file (RSA, EC P-256/P-384). Repeatable.
+    #[arg(short = 'r', long = "recipient")]
+    pub recipients: Vec<PathBuf>,
+    /// Encrypt to a passphrase (asked twice at the terminal), alone.
+    #[arg(long)]
+    pub passphrase: bool,
+    /// The passphrase, from the first line of FILE (implies --passphrase).
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// The passphrase, from the environment variable VAR (implies --passphrase).
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Encrypt to a symmetric key file (`kagi key gen --alg symmetric`). Repeatable.
+    #[arg(long = "key-file")]
+    pub key_files: Vec<PathBuf>,
+    /// The classification label: 機密性N,完全性N,可用性N (or C N, I N, A N); default 2,2,2.
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Handling restrictions (取扱制限), free text, stored with the label.
+    #[arg(long, default_value = "")]
+    pub handling: String,
+    /// aes-256-gcm (default), aes-128-gcm, camellia-128-gcm, camellia-256-gcm, chacha20-poly1305.
+    #[arg(long, default_value = "aes-256-gcm")]
+    pub cipher: String,
+    /// PBKDF2 iterations for a passphrase (at least 600000); calibrated when absent.
+    #[arg(long)]
+    pub iterations: Option<u32>,
+    /// Where to write (INPUT.kagi by default; `-` for stdout).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DecryptArgs {
+    /// The encrypted file, or `-` for stdin.
+    #[arg(default_value = "-")]
+    pub input: PathBuf,
+    /// A private key that may be a recipient. Repeatable.
+    #[arg(short = 'i', long = "identity")]
+    pub identities: Vec<PathBuf>,
+    /// The passphrase of an encrypted identity key, from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub identity_passphrase_file: Option<PathBuf>,
+    /// The passphrase of an encrypted identity key, from the environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub identity_passphrase_env: Option<String>,
+    /// The file's passphrase, from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// The file's passphrase, from the environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// A symmetric key file that may be a recipient. Repeatable.
+    #[arg(long = "key-file")]
+    pub key_files: Vec<PathBuf>,
+    /// Where to write (INPUT without .kagi by default; `-` for stdout; a directory for a tree).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }

@@ -7,6 +7,7 @@ mod commands;
 mod files;
 mod output;
 mod passphrase;
+mod pipe;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,9 @@ fn run() -> Result<Outcome, CliError> {
         args::Command::Policy(cmd) => commands::policy::run(cmd),
         args::Command::Key(cmd) => commands::key::run(cmd),
         args::Command::Cert(cmd) => commands::cert::run(cmd),
+        args::Command::Encrypt(a) => commands::envelope::encrypt(&a),
+        args::Command::Decrypt(a) => commands::envelope::decrypt(&a),
+        args::Command::Inspect { file, json } => commands::envelope::inspect(&file, json),
         args::Command::Sign(a) => commands::sign::sign(&a),
         args::Command::Verify(a) => commands::sign::verify(&a),
         args::Command::Selftest { json } => commands::selftest::run(json),
@@ -40,6 +44,10 @@ fn main() -> ExitCode {
         Ok(Outcome::Yes) => ExitCode::SUCCESS,
         Ok(Outcome::No) => ExitCode::from(1),
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::No(msg)) => {
+            eprintln!("kagi: {msg}");
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("kagi: {e}");
             ExitCode::from(2)

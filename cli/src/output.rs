@@ -25,6 +25,9 @@ pub enum CliError {
         /// What went wrong.
         source: io::Error,
     },
+    /// A check answered "no" (data not authentic): exit 1, with the reason.
+    #[error("{0}")]
+    No(String),
     /// Anything else, in words.
     #[error("{0}")]
     Msg(String),

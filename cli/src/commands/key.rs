@@ -134,8 +134,19 @@ fn gen_key(
     policy: &PolicyArgs,
     json: bool,
 ) -> Result<Outcome, CliError> {
-    let alg: KeyAlg = alg.parse().map_err(CliError::Msg)?;
     let provider = provider(policy)?;
+    if alg == "symmetric" {
+        // A 256-bit key for `kagi encrypt --key-file`: AES-256-GCM key wrapping, 256-bit row.
+        provider.check(&"aes-256-gcm".parse()?, cryptrec::Use::Protect)?;
+        let text = super::envelope::new_key_file()?;
+        files::write_new(out, text.expose(), Mode::Secret, force)?;
+        print(&format!(
+            "wrote {} (256-bit symmetric key for kagi encrypt --key-file, mode 0600)\n",
+            out.display()
+        ))?;
+        return Ok(Outcome::Yes);
+    }
+    let alg: KeyAlg = alg.parse().map_err(|e| CliError::Msg(format!("{e}, or symmetric")))?;
     if let Some(n) = iterations
         && n < pbes2::MIN_ITERATIONS
     {

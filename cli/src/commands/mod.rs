@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod cert;
+pub mod envelope;
 pub mod key;
 pub mod policy;
 pub mod selftest;

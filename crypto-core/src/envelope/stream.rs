@@ -56,7 +56,9 @@ fn pipeline(
     let (full_tx, full_rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(BUFFERS);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS + 2);
     let (out_tx, out_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
-    let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    // Written buffers go straight back to the reader: the channel holds every buffer there is,
+    // so returning one never blocks, and nothing waits on the transforming thread to recycle.
+    let back_tx = empty_tx.clone();
     for _ in 0..BUFFERS + 2 {
         let _ = empty_tx.send(Vec::with_capacity(read_len + TAG_LEN));
     }
@@ -88,10 +90,6 @@ fn pipeline(
             let mut index = 0u64;
             let mut total = 0u64;
             loop {
-                // Recycle written buffers.
-                while let Ok(b) = back_rx.try_recv() {
-                    let _ = empty_tx.send(b);
-                }
                 let next = full_rx
                     .recv()
                     .map_err(|_| Error::Io(std::io::Error::other("reader stopped")))?

@@ -1,0 +1,527 @@
+//! `kagi encrypt`, `kagi decrypt`, `kagi inspect`: the envelope on files, stdin, directory trees
+//! (a tar stream) and block devices.
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, IsTerminal, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crypto_core::envelope::{self, Identity, Label, Metadata, PayloadAlg, Recipient, Sealed};
+use crypto_core::keys::{self, KeyMaterial, pbes2};
+use crypto_core::pki::Certificate;
+use crypto_core::secret::SecretBytes;
+use crypto_core::Provider;
+use serde_json::json;
+
+use super::key::{load_private, provider};
+use crate::Outcome;
+use crate::args::{DecryptArgs, EncryptArgs};
+use crate::files;
+use crate::output::{CliError, print, print_json};
+use crate::passphrase::{PassphraseIn, can_prompt, obtain};
+use crate::pipe::pipe;
+
+fn is_stdio(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+fn with_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+/// Maps crypto errors: authentication failures answer "no" (exit 1), others are errors.
+fn crypto(e: crypto_core::Error) -> CliError {
+    match e {
+        crypto_core::Error::NotAuthentic => CliError::No(
+            "the file's header is not authentic: its label or recipients were altered, or it is damaged".into(),
+        ),
+        crypto_core::Error::PayloadNotAuthentic(m) => CliError::No(format!("the encrypted data is not authentic: {m}")),
+        e => e.into(),
+    }
+}
+
+/// A symmetric key file: `KAGI SYMMETRIC KEY 1` and 64 hex digits.
+pub fn read_key_file(path: &Path) -> Result<SecretBytes, CliError> {
+    let text = zeroize::Zeroizing::new(files::read(path)?);
+    let s = std::str::from_utf8(&text).map_err(|_| CliError::Msg(format!("{}: not a kagi key file", path.display())))?;
+    let mut lines = s.lines();
+    if lines.next() != Some("KAGI SYMMETRIC KEY 1") {
+        return Err(CliError::Msg(format!(
+            "{}: not a kagi symmetric key file (make one with `kagi key gen --alg symmetric`)",
+            path.display()
+        )));
+    }
+    let hexed = zeroize::Zeroizing::new(lines.next().unwrap_or_default().trim().to_string());
+    let key = hex::decode(hexed.as_bytes())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| CliError::Msg(format!("{}: the key line is not 64 hex digits", path.display())))?;
+    Ok(SecretBytes::new(key))
+}
+
+/// The text of a new symmetric key file.
+pub fn new_key_file() -> Result<SecretBytes, CliError> {
+    let k: [u8; 32] = crypto_core::rand::array()?;
+    let text = format!("KAGI SYMMETRIC KEY 1\n{}\n", hex::encode(k));
+    Ok(SecretBytes::new(text.into_bytes()))
+}
+
+fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
+    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    let bytes = files::read(path)?;
+    let (key, subject) = match keys::read(&bytes).map_err(ctx)? {
+        KeyMaterial::Public(k) => (k, String::new()),
+        KeyMaterial::Certificate(der) => {
+            let c = Certificate::from_der(&der).map_err(ctx)?;
+            let usage = |u: &str| c.key_usage.is_empty() || c.key_usage.contains(&u);
+            let key = c.public_key.clone().map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+            let wanted = match key.kind() {
+                keys::KeyKind::Rsa { .. } => "keyEncipherment",
+                _ => "keyAgreement",
+            };
+            if !usage(wanted) {
+                return Err(CliError::Msg(format!(
+                    "{}: the certificate's key usage ({}) does not allow {wanted}: it is not an encryption certificate",
+                    path.display(),
+                    c.key_usage.join(", ")
+                )));
+            }
+            let now = time::OffsetDateTime::now_utc();
+            if now > c.not_after || now < c.not_before {
+                return Err(CliError::Msg(format!(
+                    "{}: the certificate is not valid now ({} to {})",
+                    path.display(),
+                    c.not_before.date(),
+                    c.not_after.date()
+                )));
+            }
+            (key, c.subject)
+        }
+        KeyMaterial::Private(k) => (k.public_key().clone(), String::new()),
+        KeyMaterial::Encrypted(_) => {
+            return Err(CliError::Msg(format!(
+                "{}: an encrypted private key; give the recipient's certificate or public key",
+                path.display()
+            )));
+        }
+    };
+    for alg in key.kind().algorithms().iter().rev().take(1) {
+        provider.check(alg, cryptrec::Use::Protect).map_err(ctx)?;
+    }
+    Ok(Recipient::PublicKey { key, subject })
+}
+
+/// What is being encrypted.
+enum Source {
+    Stdin,
+    File(PathBuf, Metadata),
+    Directory(PathBuf, Metadata),
+    Device(PathBuf, Metadata),
+}
+
+fn source(input: &Path) -> Result<Source, CliError> {
+    if is_stdio(input) {
+        return Ok(Source::Stdin);
+    }
+    let md = fs::metadata(input).map_err(|e| CliError::File {
+        path: input.to_path_buf(),
+        source: e,
+    })?;
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned());
+    let mtime = md.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64);
+    let meta = |kind: &str, size| Metadata {
+        kind: kind.into(),
+        name: name.clone(),
+        size,
+        mtime,
+    };
+    let ft = md.file_type();
+    Ok(if ft.is_dir() {
+        Source::Directory(input.to_path_buf(), meta("directory", None))
+    } else if ft.is_block_device() {
+        let size = File::open(input)
+            .and_then(|mut f| io::Seek::seek(&mut f, io::SeekFrom::End(0)))
+            .ok();
+        Source::Device(input.to_path_buf(), meta("device", size))
+    } else if ft.is_file() {
+        Source::File(input.to_path_buf(), meta("file", Some(md.len())))
+    } else {
+        return Err(CliError::Msg(format!(
+            "{}: not a file, directory or block device",
+            input.display()
+        )));
+    })
+}
+
+/// An output written to a temporary file beside its destination and renamed into place only
+/// when complete; removed if dropped unfinished.
+struct Output {
+    tmp: Option<PathBuf>,
+    dest: PathBuf,
+    file: Option<File>,
+    force: bool,
+}
+
+impl Output {
+    fn create(dest: &Path, force: bool) -> Result<Output, CliError> {
+        if !force && fs::symlink_metadata(dest).is_ok() {
+            return Err(CliError::Msg(format!("{}: already exists (use --force to replace it)", dest.display())));
+        }
+        if let Ok(md) = fs::metadata(dest)
+            && md.file_type().is_block_device()
+        {
+            return Err(CliError::Msg(format!(
+                "{}: a block device; decrypt to an image file, then write it to the device (kagi never releases unauthenticated data)",
+                dest.display()
+            )));
+        }
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let nonce: [u8; 6] = crypto_core::rand::array()?;
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.kagi-{}.tmp", hex::encode(nonce)));
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| CliError::File { path: tmp.clone(), source: e })?;
+        Ok(Output {
+            tmp: Some(tmp),
+            dest: dest.to_path_buf(),
+            file: Some(file),
+            force,
+        })
+    }
+
+    fn finish(mut self, mode: u32) -> Result<(), CliError> {
+        let tmp = self.tmp.take().ok_or_else(|| CliError::Msg("output already finished".into()))?;
+        let file = self.file.take().ok_or_else(|| CliError::Msg("output already finished".into()))?;
+        let err = |e| CliError::File { path: self.dest.clone(), source: e };
+        let result = file
+            .sync_all()
+            .and_then(|()| fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(mode)))
+            .and_then(|()| {
+                if self.force {
+                    fs::rename(&tmp, &self.dest)
+                } else {
+                    fs::hard_link(&tmp, &self.dest).and_then(|()| fs::remove_file(&tmp))
+                }
+            });
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(err)
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Some(t) = &self.tmp {
+            let _ = fs::remove_file(t);
+        }
+    }
+}
+
+struct StdoutGuard;
+
+fn stdout_for_binary() -> Result<StdoutGuard, CliError> {
+    if io::stdout().is_terminal() {
+        return Err(CliError::Msg("refusing to write binary data to a terminal: use -o FILE".into()));
+    }
+    Ok(StdoutGuard)
+}
+
+pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
+    let provider = provider(&a.policy)?;
+    let alg: PayloadAlg = a.cipher.parse().map_err(CliError::Msg)?;
+    let label = Label::parse(&a.label, &a.handling).map_err(CliError::Msg)?;
+    let mut recipients = Vec::new();
+    for r in &a.recipients {
+        recipients.push(recipient(&provider, r)?);
+    }
+    for k in &a.key_files {
+        recipients.push(Recipient::KeyFile(read_key_file(k)?));
+    }
+    let wants_pass = a.passphrase || a.passphrase_file.is_some() || a.passphrase_env.is_some();
+    if wants_pass {
+        if !recipients.is_empty() {
+            return Err(CliError::Msg(
+                "a passphrase must be the only recipient (mixing it with keys would weaken both); encrypt twice if you need both".into(),
+            ));
+        }
+        let p = obtain(a.passphrase_file.as_ref(), a.passphrase_env.as_deref(), "the encrypted file", true)?;
+        let iterations = a.iterations.unwrap_or_else(|| pbes2::calibrate(Duration::from_secs(1)));
+        recipients.push(Recipient::Passphrase {
+            passphrase: SecretBytes::new(p.as_bytes().to_vec()),
+            iterations,
+        });
+    }
+    if recipients.is_empty() {
+        return Err(CliError::Msg("no recipients: give -r CERT, --key-file F or --passphrase".into()));
+    }
+    let src = source(&a.input)?;
+    let meta = match &src {
+        Source::Stdin => Metadata {
+            kind: "stdin".into(),
+            ..Metadata::default()
+        },
+        Source::File(_, m) | Source::Directory(_, m) | Source::Device(_, m) => m.clone(),
+    };
+    let (head, sealer) = envelope::seal(&provider, &recipients, alg, label.clone(), &meta).map_err(crypto)?;
+    let out_path = match (&a.out, &src) {
+        (Some(o), _) => o.clone(),
+        (None, Source::Stdin) => PathBuf::from("-"),
+        (None, _) => with_ext(a.input.as_os_str().to_string_lossy().trim_end_matches('/').as_ref(), ".kagi"),
+    };
+    let mut input: Box<dyn Read + Send> = match &src {
+        Source::Stdin => Box::new(io::stdin()),
+        Source::File(p, _) | Source::Device(p, _) => Box::new(File::open(p).map_err(|e| CliError::File { path: p.clone(), source: e })?),
+        Source::Directory(..) => Box::new(io::empty()),
+    };
+    let mut tar_thread = None;
+    if let Source::Directory(dir, _) = &src {
+        let (w, r) = pipe();
+        let dir = dir.clone();
+        tar_thread = Some(std::thread::spawn(move || -> io::Result<()> {
+            let mut b = tar::Builder::new(w);
+            b.follow_symlinks(false);
+            b.mode(tar::HeaderMode::Complete);
+            b.append_dir_all(".", &dir)?;
+            b.into_inner()?.close()
+        }));
+        input = Box::new(r);
+    }
+    let plain = if is_stdio(&out_path) {
+        let _g = stdout_for_binary()?;
+        let mut out = io::stdout();
+        out.write_all(&head)?;
+        sealer.seal(&mut input, &mut out).map_err(crypto)?
+    } else {
+        let mut out = Output::create(&out_path, a.force)?;
+        let mut file = out.file.take().ok_or_else(|| CliError::Msg("output".into()))?;
+        file.write_all(&head).map_err(|e| CliError::File { path: out_path.clone(), source: e })?;
+        let n = sealer.seal(&mut input, &mut file).map_err(crypto)?;
+        out.file = Some(file);
+        if let Some(t) = tar_thread.take() {
+            t.join()
+                .map_err(|_| CliError::Msg("the tar thread panicked".into()))?
+                .map_err(|e| CliError::Msg(format!("{}: {e}", a.input.display())))?;
+        }
+        out.finish(0o644)?;
+        n
+    };
+    if let Some(t) = tar_thread {
+        t.join()
+            .map_err(|_| CliError::Msg("the tar thread panicked".into()))?
+            .map_err(|e| CliError::Msg(format!("{}: {e}", a.input.display())))?;
+    }
+    if !is_stdio(&out_path) {
+        eprintln!(
+            "kagi: encrypted {} ({} bytes{}) → {} with {}, label {}",
+            if is_stdio(&a.input) { "stdin".to_string() } else { a.input.display().to_string() },
+            plain,
+            if meta.kind == "directory" { " of tar" } else { "" },
+            out_path.display(),
+            alg.name(),
+            label
+        );
+    }
+    Ok(Outcome::Yes)
+}
+
+fn identities(a: &DecryptArgs, provider: &Provider, sealed: &Sealed) -> Result<Vec<Identity>, CliError> {
+    let mut ids = Vec::new();
+    let key_pass = PassphraseIn {
+        passphrase_file: a.identity_passphrase_file.clone(),
+        passphrase_env: a.identity_passphrase_env.clone(),
+    };
+    for path in &a.identities {
+        ids.push(Identity::PrivateKey(load_private(path, &key_pass, provider)?));
+    }
+    for k in &a.key_files {
+        ids.push(Identity::KeyFile(read_key_file(k)?));
+    }
+    let has_pass_entry = sealed
+        .header
+        .recipients
+        .iter()
+        .any(|r| matches!(r, envelope::RecipientInfo::Passphrase { .. }));
+    let pass_given = a.passphrase_file.is_some() || a.passphrase_env.is_some();
+    if pass_given || (has_pass_entry && ids.is_empty() && can_prompt()) {
+        let p = obtain(a.passphrase_file.as_ref(), a.passphrase_env.as_deref(), "the encrypted file", false)?;
+        ids.push(Identity::Passphrase(SecretBytes::new(p.as_bytes().to_vec())));
+    }
+    if ids.is_empty() {
+        return Err(CliError::Msg(if has_pass_entry {
+            "the file is encrypted to a passphrase: give --passphrase-file or --passphrase-env (no terminal to ask on)".into()
+        } else {
+            "no keys given: use -i KEY (a recipient's private key) or --key-file F".into()
+        }));
+    }
+    Ok(ids)
+}
+
+pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
+    let provider = provider(&a.policy)?;
+    let mut input: Box<dyn Read + Send> = if is_stdio(&a.input) {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(&a.input).map_err(|e| CliError::File { path: a.input.clone(), source: e })?)
+    };
+    let name = if is_stdio(&a.input) { "stdin".to_string() } else { a.input.display().to_string() };
+    let sealed = Sealed::read(&mut input).map_err(|e| CliError::Msg(format!("{name}: {e}")))?;
+    let ids = identities(a, &provider, &sealed)?;
+    let (meta, opener) = sealed.open(&provider, &ids).map_err(|e| match crypto(e) {
+        CliError::No(m) => CliError::No(format!("{name}: {m}")),
+        CliError::Crypto(e) => CliError::Msg(format!("{name}: {e}")),
+        other => other,
+    })?;
+    let default_out = || -> Result<PathBuf, CliError> {
+        let s = a.input.as_os_str().to_string_lossy();
+        match s.strip_suffix(".kagi") {
+            Some(base) if !is_stdio(&a.input) => Ok(PathBuf::from(base)),
+            _ if meta.kind != "directory" && is_stdio(&a.input) => Ok(PathBuf::from("-")),
+            _ => Err(CliError::Msg(format!("{name}: give -o OUT (the name does not end in .kagi)"))),
+        }
+    };
+    let out_path = match &a.out {
+        Some(o) => o.clone(),
+        None => default_out()?,
+    };
+    let fail = |e: crypto_core::Error| match crypto(e) {
+        CliError::No(m) => CliError::No(format!("{name}: {m}; nothing was written")),
+        other => other,
+    };
+    if meta.kind == "directory" {
+        if is_stdio(&out_path) {
+            return Err(CliError::Msg("a directory tree cannot go to stdout: give -o DIR".into()));
+        }
+        return unpack(&out_path, a.force, &mut input, opener, &name);
+    }
+    if is_stdio(&out_path) {
+        let _g = stdout_for_binary()?;
+        let mut out = io::stdout();
+        // Only authenticated chunks reach stdout; a failure ends the stream with exit 1.
+        opener.open(&mut input, &mut out).map_err(|e| match crypto(e) {
+            CliError::No(m) => CliError::No(format!("{name}: {m}; the output stopped at the last authentic chunk")),
+            other => other,
+        })?;
+        return Ok(Outcome::Yes);
+    }
+    let mut out = Output::create(&out_path, a.force)?;
+    let mut file = out.file.take().ok_or_else(|| CliError::Msg("output".into()))?;
+    let n = opener.open(&mut input, &mut file).map_err(fail)?;
+    out.file = Some(file);
+    out.finish(0o600)?;
+    if let Some(t) = meta.mtime {
+        let _ = File::options()
+            .write(true)
+            .open(&out_path)
+            .and_then(|f| f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64)));
+    }
+    eprintln!("kagi: decrypted {name} → {} ({n} bytes, {})", out_path.display(), meta.kind);
+    Ok(Outcome::Yes)
+}
+
+/// Unpacks a tar stream into a hidden directory beside `dest` while it decrypts, and renames it
+/// into place only after the last chunk authenticates.
+fn unpack(
+    dest: &Path,
+    force: bool,
+    input: &mut (dyn Read + Send),
+    opener: envelope::Opener,
+    name: &str,
+) -> Result<Outcome, CliError> {
+    if fs::symlink_metadata(dest).is_ok() && !force {
+        return Err(CliError::Msg(format!("{}: already exists (use --force to replace it)", dest.display())));
+    }
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let nonce: [u8; 6] = crypto_core::rand::array()?;
+    let base = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = parent.join(format!(".{base}.kagi-{}.tmp", hex::encode(nonce)));
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&tmp)
+        .map_err(|e| CliError::File { path: tmp.clone(), source: e })?;
+    let cleanup = |e: CliError| {
+        let _ = fs::remove_dir_all(&tmp);
+        e
+    };
+    let (mut w, r) = pipe();
+    let tmp2 = tmp.clone();
+    let untar = std::thread::spawn(move || -> io::Result<()> {
+        let mut archive = tar::Archive::new(r);
+        archive.set_preserve_permissions(true);
+        archive.set_preserve_mtime(true);
+        archive.set_overwrite(false);
+        let res = archive.unpack(&tmp2);
+        // Drain so the decrypting side never blocks on a stopped reader.
+        let mut rest = archive.into_inner();
+        let _ = io::copy(&mut rest, &mut io::sink());
+        res
+    });
+    let opened = opener.open(input, &mut w);
+    let closed = w.close();
+    let unpacked = untar.join().map_err(|_| cleanup(CliError::Msg("the tar thread panicked".into())))?;
+    let n = opened.map_err(|e| {
+        cleanup(match crypto(e) {
+            CliError::No(m) => CliError::No(format!("{name}: {m}; nothing was written")),
+            other => other,
+        })
+    })?;
+    closed.map_err(|e| cleanup(CliError::Msg(format!("unpacking: {e}"))))?;
+    unpacked.map_err(|e| cleanup(CliError::Msg(format!("{name}: unpacking the tree: {e}"))))?;
+    if force && fs::symlink_metadata(dest).is_ok() {
+        let _ = fs::remove_dir_all(dest).or_else(|_| fs::remove_file(dest));
+    }
+    fs::rename(&tmp, dest).map_err(|e| cleanup(CliError::File { path: dest.to_path_buf(), source: e }))?;
+    eprintln!("kagi: decrypted {name} → {}/ ({n} bytes of tar, unpacked)", dest.display());
+    Ok(Outcome::Yes)
+}
+
+pub fn inspect(path: &Path, json: bool) -> Result<Outcome, CliError> {
+    let mut f = File::open(path).map_err(|e| CliError::File { path: path.to_path_buf(), source: e })?;
+    let sealed = Sealed::read(&mut f).map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+    let h = &sealed.header;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let head_len = 13 + 32 + h.encode().map(|v| v.len() - 13).unwrap_or(0) as u64;
+    let payload = total.saturating_sub(head_len);
+    let chunks = payload.div_ceil((envelope::CHUNK + 16) as u64).max(1);
+    let plain = payload.saturating_sub(chunks * 16);
+    let recipients: Vec<String> = h.recipients.iter().map(|r| r.describe()).collect();
+    if json {
+        print_json(&json!({
+            "file": path.display().to_string(),
+            "format": "kagi envelope",
+            "version": envelope::VERSION,
+            "cipher": h.alg.name(),
+            "chunk_size": envelope::CHUNK,
+            "label": h.label,
+            "label_authenticated": false,
+            "recipients": recipients,
+            "plaintext_bytes": plain,
+        }))?;
+    } else {
+        let mut s = format!("{}: kagi envelope, version {}
+", path.display(), envelope::VERSION);
+        let _ = writeln!(s, "  label:       {}", h.label);
+        let _ = writeln!(s, "               (authenticated when the file is opened with a key)");
+        let _ = writeln!(s, "  cipher:      {}, {} MiB chunks (STREAM)", h.alg.name(), envelope::CHUNK >> 20);
+        let _ = writeln!(s, "  plaintext:   {plain} bytes");
+        for r in &recipients {
+            let _ = writeln!(s, "  recipient:   {r}");
+        }
+        print(&s)?;
+    }
+    Ok(Outcome::Yes)
+}
