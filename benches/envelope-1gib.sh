@@ -22,25 +22,34 @@ run() { # name, command...
 have_age=$(command -v age >/dev/null && echo 1 || echo 0)
 have_gpg=$(command -v gpg >/dev/null && echo 1 || echo 0)
 [ "$have_age" = 1 ] && age-keygen -o age.key 2>/dev/null && AGEPUB=$(grep public age.key | awk '{print $4}')
+# Each tool in its own phase (gpg leaves gpg-agent running; age and gpg must not disturb kagi's
+# runs). cp runs beside kagi, the baseline in the same minutes.
 for _ in $(seq "$RUNS"); do
   rm -f c.bin o.kagi o.out; run cp cp big.bin c.bin; rm -f c.bin
   run "kagi encrypt" "$K" encrypt big.bin -r e.crt -o o.kagi
   run "kagi decrypt" "$K" decrypt o.kagi -i e.key -o o.out; rm -f o.out o.kagi
-  if [ "$have_age" = 1 ]; then
+done
+if [ "$have_age" = 1 ]; then
+  for _ in $(seq "$RUNS"); do
     run "age encrypt" age -r "$AGEPUB" -o o.age big.bin
     run "age decrypt" age -d -i age.key -o o.out o.age; rm -f o.out o.age
-  fi
-  if [ "$have_gpg" = 1 ]; then
-    run "gpg -c AES256" gpg --batch --yes --pinentry-mode loopback --passphrase bench --cipher-algo AES256 --compress-algo none -c -o o.gpg big.bin
-    run "gpg -d" gpg --batch --yes --pinentry-mode loopback --passphrase bench -d -o o.out o.gpg; rm -f o.out o.gpg
-  fi
+  done
+fi
+for _ in $(seq "$RUNS"); do
   run "openssl enc aes-256-ctr" openssl enc -aes-256-ctr -pbkdf2 -pass pass:bench -in big.bin -out o.enc
   run "openssl enc -d" openssl enc -d -aes-256-ctr -pbkdf2 -pass pass:bench -in o.enc -out o.out; rm -f o.out o.enc
 done
+if [ "$have_gpg" = 1 ]; then
+  for _ in $(seq "$RUNS"); do
+    run "gpg -c AES256" gpg --batch --yes --pinentry-mode loopback --passphrase bench --cipher-algo AES256 --compress-algo none -c -o o.gpg big.bin
+    run "gpg -d" gpg --batch --yes --pinentry-mode loopback --passphrase bench -d -o o.out o.gpg; rm -f o.out o.gpg
+  done
+  gpgconf --kill gpg-agent 2>/dev/null || true
+fi
 cp_m=$(echo "${R[cp]}" | tr ' ' '\n' | grep . | median)
 echo "## 1 GiB in /dev/shm, medians of $RUNS runs (seconds); ratios to cp and to kagi"
 for k in cp "kagi encrypt" "kagi decrypt" "age encrypt" "age decrypt" "gpg -c AES256" "gpg -d" "openssl enc aes-256-ctr" "openssl enc -d"; do
   [ -n "${R[$k]:-}" ] || continue
   m=$(echo "${R[$k]}" | tr ' ' '\n' | grep . | median)
-  printf "%-26s %6s s  %5.2fx cp   (runs: %s)\n" "$k" "$m" "$(echo "$m / $cp_m" | bc -l)" "${R[$k]}"
+  printf "%-26s %6s s  %5.2fx cp   (runs: %s)\n" "$k" "$m" "$(echo "$m / $cp_m" | bc -l)" "$(echo "${R[$k]}" | tr ' ' '\n' | grep . | xargs printf '%.2f ')"
 done

@@ -67,12 +67,12 @@ impl PassphraseOut {
 
 /// Whether a prompt can be shown: there is a controlling terminal (stdin may be data).
 pub fn can_prompt() -> bool {
-    std::fs::File::open("/dev/tty").is_ok() && (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
+    std::fs::File::open("/dev/tty").is_ok()
+        && (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
 }
 
 /// Obtains a passphrase from a file, an environment variable or the terminal (asked twice
 /// when `confirm`).
-
 pub fn obtain(
     file: Option<&PathBuf>,
     env: Option<&str>,

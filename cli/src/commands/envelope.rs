@@ -8,11 +8,11 @@ use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crypto_core::Provider;
 use crypto_core::envelope::{self, Identity, Label, Metadata, PayloadAlg, Recipient, Sealed};
 use crypto_core::keys::{self, KeyMaterial, pbes2};
 use crypto_core::pki::Certificate;
 use crypto_core::secret::SecretBytes;
-use crypto_core::Provider;
 use serde_json::json;
 
 use super::key::{load_private, provider};
@@ -47,7 +47,8 @@ fn crypto(e: crypto_core::Error) -> CliError {
 /// A symmetric key file: `KAGI SYMMETRIC KEY 1` and 64 hex digits.
 pub fn read_key_file(path: &Path) -> Result<SecretBytes, CliError> {
     let text = zeroize::Zeroizing::new(files::read(path)?);
-    let s = std::str::from_utf8(&text).map_err(|_| CliError::Msg(format!("{}: not a kagi key file", path.display())))?;
+    let s = std::str::from_utf8(&text)
+        .map_err(|_| CliError::Msg(format!("{}: not a kagi key file", path.display())))?;
     let mut lines = s.lines();
     if lines.next() != Some("KAGI SYMMETRIC KEY 1") {
         return Err(CliError::Msg(format!(
@@ -59,7 +60,12 @@ pub fn read_key_file(path: &Path) -> Result<SecretBytes, CliError> {
     let key = hex::decode(hexed.as_bytes())
         .ok()
         .filter(|k| k.len() == 32)
-        .ok_or_else(|| CliError::Msg(format!("{}: the key line is not 64 hex digits", path.display())))?;
+        .ok_or_else(|| {
+            CliError::Msg(format!(
+                "{}: the key line is not 64 hex digits",
+                path.display()
+            ))
+        })?;
     Ok(SecretBytes::new(key))
 }
 
@@ -78,7 +84,10 @@ fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
         KeyMaterial::Certificate(der) => {
             let c = Certificate::from_der(&der).map_err(ctx)?;
             let usage = |u: &str| c.key_usage.is_empty() || c.key_usage.contains(&u);
-            let key = c.public_key.clone().map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+            let key = c
+                .public_key
+                .clone()
+                .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
             let wanted = match key.kind() {
                 keys::KeyKind::Rsa { .. } => "keyEncipherment",
                 _ => "keyAgreement",
@@ -132,7 +141,11 @@ fn source(input: &Path) -> Result<Source, CliError> {
         source: e,
     })?;
     let name = input.file_name().map(|n| n.to_string_lossy().into_owned());
-    let mtime = md.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs() as i64);
+    let mtime = md
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
     let meta = |kind: &str, size| Metadata {
         kind: kind.into(),
         name: name.clone(),
@@ -169,7 +182,10 @@ struct Output {
 impl Output {
     fn create(dest: &Path, force: bool) -> Result<Output, CliError> {
         if !force && fs::symlink_metadata(dest).is_ok() {
-            return Err(CliError::Msg(format!("{}: already exists (use --force to replace it)", dest.display())));
+            return Err(CliError::Msg(format!(
+                "{}: already exists (use --force to replace it)",
+                dest.display()
+            )));
         }
         if let Ok(md) = fs::metadata(dest)
             && md.file_type().is_block_device()
@@ -184,14 +200,20 @@ impl Output {
             _ => PathBuf::from("."),
         };
         let nonce: [u8; 6] = crypto_core::rand::array()?;
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.kagi-{}.tmp", hex::encode(nonce)));
         let file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(|e| CliError::File { path: tmp.clone(), source: e })?;
+            .map_err(|e| CliError::File {
+                path: tmp.clone(),
+                source: e,
+            })?;
         Ok(Output {
             tmp: Some(tmp),
             dest: dest.to_path_buf(),
@@ -201,12 +223,23 @@ impl Output {
     }
 
     fn finish(mut self, mode: u32) -> Result<(), CliError> {
-        let tmp = self.tmp.take().ok_or_else(|| CliError::Msg("output already finished".into()))?;
-        let file = self.file.take().ok_or_else(|| CliError::Msg("output already finished".into()))?;
-        let err = |e| CliError::File { path: self.dest.clone(), source: e };
+        let tmp = self
+            .tmp
+            .take()
+            .ok_or_else(|| CliError::Msg("output already finished".into()))?;
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| CliError::Msg("output already finished".into()))?;
+        let err = |e| CliError::File {
+            path: self.dest.clone(),
+            source: e,
+        };
         let result = file
             .sync_all()
-            .and_then(|()| fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(mode)))
+            .and_then(|()| {
+                fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(mode))
+            })
             .and_then(|()| {
                 if self.force {
                     fs::rename(&tmp, &self.dest)
@@ -233,7 +266,9 @@ struct StdoutGuard;
 
 fn stdout_for_binary() -> Result<StdoutGuard, CliError> {
     if io::stdout().is_terminal() {
-        return Err(CliError::Msg("refusing to write binary data to a terminal: use -o FILE".into()));
+        return Err(CliError::Msg(
+            "refusing to write binary data to a terminal: use -o FILE".into(),
+        ));
     }
     Ok(StdoutGuard)
 }
@@ -256,15 +291,24 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
                 "a passphrase must be the only recipient (mixing it with keys would weaken both); encrypt twice if you need both".into(),
             ));
         }
-        let p = obtain(a.passphrase_file.as_ref(), a.passphrase_env.as_deref(), "the encrypted file", true)?;
-        let iterations = a.iterations.unwrap_or_else(|| pbes2::calibrate(Duration::from_secs(1)));
+        let p = obtain(
+            a.passphrase_file.as_ref(),
+            a.passphrase_env.as_deref(),
+            "the encrypted file",
+            true,
+        )?;
+        let iterations = a
+            .iterations
+            .unwrap_or_else(|| pbes2::calibrate(Duration::from_secs(1)));
         recipients.push(Recipient::Passphrase {
             passphrase: SecretBytes::new(p.as_bytes().to_vec()),
             iterations,
         });
     }
     if recipients.is_empty() {
-        return Err(CliError::Msg("no recipients: give -r CERT, --key-file F or --passphrase".into()));
+        return Err(CliError::Msg(
+            "no recipients: give -r CERT, --key-file F or --passphrase".into(),
+        ));
     }
     let src = source(&a.input)?;
     let meta = match &src {
@@ -274,15 +318,28 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         },
         Source::File(_, m) | Source::Directory(_, m) | Source::Device(_, m) => m.clone(),
     };
-    let (head, sealer) = envelope::seal(&provider, &recipients, alg, label.clone(), &meta).map_err(crypto)?;
+    let (head, sealer) =
+        envelope::seal(&provider, &recipients, alg, label.clone(), &meta).map_err(crypto)?;
     let out_path = match (&a.out, &src) {
         (Some(o), _) => o.clone(),
         (None, Source::Stdin) => PathBuf::from("-"),
-        (None, _) => with_ext(a.input.as_os_str().to_string_lossy().trim_end_matches('/').as_ref(), ".kagi"),
+        (None, _) => with_ext(
+            a.input
+                .as_os_str()
+                .to_string_lossy()
+                .trim_end_matches('/')
+                .as_ref(),
+            ".kagi",
+        ),
     };
     let mut input: Box<dyn Read + Send> = match &src {
         Source::Stdin => Box::new(io::stdin()),
-        Source::File(p, _) | Source::Device(p, _) => Box::new(File::open(p).map_err(|e| CliError::File { path: p.clone(), source: e })?),
+        Source::File(p, _) | Source::Device(p, _) => {
+            Box::new(File::open(p).map_err(|e| CliError::File {
+                path: p.clone(),
+                source: e,
+            })?)
+        }
         Source::Directory(..) => Box::new(io::empty()),
     };
     let mut tar_thread = None;
@@ -305,8 +362,14 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         sealer.seal(&mut input, &mut out).map_err(crypto)?
     } else {
         let mut out = Output::create(&out_path, a.force)?;
-        let mut file = out.file.take().ok_or_else(|| CliError::Msg("output".into()))?;
-        file.write_all(&head).map_err(|e| CliError::File { path: out_path.clone(), source: e })?;
+        let mut file = out
+            .file
+            .take()
+            .ok_or_else(|| CliError::Msg("output".into()))?;
+        file.write_all(&head).map_err(|e| CliError::File {
+            path: out_path.clone(),
+            source: e,
+        })?;
         let n = sealer.seal(&mut input, &mut file).map_err(crypto)?;
         out.file = Some(file);
         if let Some(t) = tar_thread.take() {
@@ -325,9 +388,17 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
     if !is_stdio(&out_path) {
         eprintln!(
             "kagi: encrypted {} ({} bytes{}) → {} with {}, label {}",
-            if is_stdio(&a.input) { "stdin".to_string() } else { a.input.display().to_string() },
+            if is_stdio(&a.input) {
+                "stdin".to_string()
+            } else {
+                a.input.display().to_string()
+            },
             plain,
-            if meta.kind == "directory" { " of tar" } else { "" },
+            if meta.kind == "directory" {
+                " of tar"
+            } else {
+                ""
+            },
             out_path.display(),
             alg.name(),
             label
@@ -336,14 +407,20 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Yes)
 }
 
-fn identities(a: &DecryptArgs, provider: &Provider, sealed: &Sealed) -> Result<Vec<Identity>, CliError> {
+fn identities(
+    a: &DecryptArgs,
+    provider: &Provider,
+    sealed: &Sealed,
+) -> Result<Vec<Identity>, CliError> {
     let mut ids = Vec::new();
     let key_pass = PassphraseIn {
         passphrase_file: a.identity_passphrase_file.clone(),
         passphrase_env: a.identity_passphrase_env.clone(),
     };
     for path in &a.identities {
-        ids.push(Identity::PrivateKey(load_private(path, &key_pass, provider)?));
+        ids.push(Identity::PrivateKey(load_private(
+            path, &key_pass, provider,
+        )?));
     }
     for k in &a.key_files {
         ids.push(Identity::KeyFile(read_key_file(k)?));
@@ -355,8 +432,15 @@ fn identities(a: &DecryptArgs, provider: &Provider, sealed: &Sealed) -> Result<V
         .any(|r| matches!(r, envelope::RecipientInfo::Passphrase { .. }));
     let pass_given = a.passphrase_file.is_some() || a.passphrase_env.is_some();
     if pass_given || (has_pass_entry && ids.is_empty() && can_prompt()) {
-        let p = obtain(a.passphrase_file.as_ref(), a.passphrase_env.as_deref(), "the encrypted file", false)?;
-        ids.push(Identity::Passphrase(SecretBytes::new(p.as_bytes().to_vec())));
+        let p = obtain(
+            a.passphrase_file.as_ref(),
+            a.passphrase_env.as_deref(),
+            "the encrypted file",
+            false,
+        )?;
+        ids.push(Identity::Passphrase(SecretBytes::new(
+            p.as_bytes().to_vec(),
+        )));
     }
     if ids.is_empty() {
         return Err(CliError::Msg(if has_pass_entry {
@@ -373,9 +457,16 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
     let mut input: Box<dyn Read + Send> = if is_stdio(&a.input) {
         Box::new(io::stdin())
     } else {
-        Box::new(File::open(&a.input).map_err(|e| CliError::File { path: a.input.clone(), source: e })?)
+        Box::new(File::open(&a.input).map_err(|e| CliError::File {
+            path: a.input.clone(),
+            source: e,
+        })?)
     };
-    let name = if is_stdio(&a.input) { "stdin".to_string() } else { a.input.display().to_string() };
+    let name = if is_stdio(&a.input) {
+        "stdin".to_string()
+    } else {
+        a.input.display().to_string()
+    };
     let sealed = Sealed::read(&mut input).map_err(|e| CliError::Msg(format!("{name}: {e}")))?;
     let ids = identities(a, &provider, &sealed)?;
     let (meta, opener) = sealed.open(&provider, &ids).map_err(|e| match crypto(e) {
@@ -388,7 +479,9 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
         match s.strip_suffix(".kagi") {
             Some(base) if !is_stdio(&a.input) => Ok(PathBuf::from(base)),
             _ if meta.kind != "directory" && is_stdio(&a.input) => Ok(PathBuf::from("-")),
-            _ => Err(CliError::Msg(format!("{name}: give -o OUT (the name does not end in .kagi)"))),
+            _ => Err(CliError::Msg(format!(
+                "{name}: give -o OUT (the name does not end in .kagi)"
+            ))),
         }
     };
     let out_path = match &a.out {
@@ -401,7 +494,9 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
     };
     if meta.kind == "directory" {
         if is_stdio(&out_path) {
-            return Err(CliError::Msg("a directory tree cannot go to stdout: give -o DIR".into()));
+            return Err(CliError::Msg(
+                "a directory tree cannot go to stdout: give -o DIR".into(),
+            ));
         }
         return unpack(&out_path, a.force, &mut input, opener, &name);
     }
@@ -409,24 +504,34 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
         let _g = stdout_for_binary()?;
         let mut out = io::stdout();
         // Only authenticated chunks reach stdout; a failure ends the stream with exit 1.
-        opener.open(&mut input, &mut out).map_err(|e| match crypto(e) {
-            CliError::No(m) => CliError::No(format!("{name}: {m}; the output stopped at the last authentic chunk")),
-            other => other,
-        })?;
+        opener
+            .open(&mut input, &mut out)
+            .map_err(|e| match crypto(e) {
+                CliError::No(m) => CliError::No(format!(
+                    "{name}: {m}; the output stopped at the last authentic chunk"
+                )),
+                other => other,
+            })?;
         return Ok(Outcome::Yes);
     }
     let mut out = Output::create(&out_path, a.force)?;
-    let mut file = out.file.take().ok_or_else(|| CliError::Msg("output".into()))?;
+    let mut file = out
+        .file
+        .take()
+        .ok_or_else(|| CliError::Msg("output".into()))?;
     let n = opener.open(&mut input, &mut file).map_err(fail)?;
     out.file = Some(file);
     out.finish(0o600)?;
     if let Some(t) = meta.mtime {
-        let _ = File::options()
-            .write(true)
-            .open(&out_path)
-            .and_then(|f| f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64)));
+        let _ = File::options().write(true).open(&out_path).and_then(|f| {
+            f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64))
+        });
     }
-    eprintln!("kagi: decrypted {name} → {} ({n} bytes, {})", out_path.display(), meta.kind);
+    eprintln!(
+        "kagi: decrypted {name} → {} ({n} bytes, {})",
+        out_path.display(),
+        meta.kind
+    );
     Ok(Outcome::Yes)
 }
 
@@ -440,19 +545,28 @@ fn unpack(
     name: &str,
 ) -> Result<Outcome, CliError> {
     if fs::symlink_metadata(dest).is_ok() && !force {
-        return Err(CliError::Msg(format!("{}: already exists (use --force to replace it)", dest.display())));
+        return Err(CliError::Msg(format!(
+            "{}: already exists (use --force to replace it)",
+            dest.display()
+        )));
     }
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let nonce: [u8; 6] = crypto_core::rand::array()?;
-    let base = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = parent.join(format!(".{base}.kagi-{}.tmp", hex::encode(nonce)));
     fs::DirBuilder::new()
         .mode(0o700)
         .create(&tmp)
-        .map_err(|e| CliError::File { path: tmp.clone(), source: e })?;
+        .map_err(|e| CliError::File {
+            path: tmp.clone(),
+            source: e,
+        })?;
     let cleanup = |e: CliError| {
         let _ = fs::remove_dir_all(&tmp);
         e
@@ -472,7 +586,9 @@ fn unpack(
     });
     let opened = opener.open(input, &mut w);
     let closed = w.close();
-    let unpacked = untar.join().map_err(|_| cleanup(CliError::Msg("the tar thread panicked".into())))?;
+    let unpacked = untar
+        .join()
+        .map_err(|_| cleanup(CliError::Msg("the tar thread panicked".into())))?;
     let n = opened.map_err(|e| {
         cleanup(match crypto(e) {
             CliError::No(m) => CliError::No(format!("{name}: {m}; nothing was written")),
@@ -484,14 +600,26 @@ fn unpack(
     if force && fs::symlink_metadata(dest).is_ok() {
         let _ = fs::remove_dir_all(dest).or_else(|_| fs::remove_file(dest));
     }
-    fs::rename(&tmp, dest).map_err(|e| cleanup(CliError::File { path: dest.to_path_buf(), source: e }))?;
-    eprintln!("kagi: decrypted {name} → {}/ ({n} bytes of tar, unpacked)", dest.display());
+    fs::rename(&tmp, dest).map_err(|e| {
+        cleanup(CliError::File {
+            path: dest.to_path_buf(),
+            source: e,
+        })
+    })?;
+    eprintln!(
+        "kagi: decrypted {name} → {}/ ({n} bytes of tar, unpacked)",
+        dest.display()
+    );
     Ok(Outcome::Yes)
 }
 
 pub fn inspect(path: &Path, json: bool) -> Result<Outcome, CliError> {
-    let mut f = File::open(path).map_err(|e| CliError::File { path: path.to_path_buf(), source: e })?;
-    let sealed = Sealed::read(&mut f).map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+    let mut f = File::open(path).map_err(|e| CliError::File {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let sealed =
+        Sealed::read(&mut f).map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
     let h = &sealed.header;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let head_len = 13 + 32 + h.encode().map(|v| v.len() - 13).unwrap_or(0) as u64;
@@ -512,11 +640,23 @@ pub fn inspect(path: &Path, json: bool) -> Result<Outcome, CliError> {
             "plaintext_bytes": plain,
         }))?;
     } else {
-        let mut s = format!("{}: kagi envelope, version {}
-", path.display(), envelope::VERSION);
+        let mut s = format!(
+            "{}: kagi envelope, version {}
+",
+            path.display(),
+            envelope::VERSION
+        );
         let _ = writeln!(s, "  label:       {}", h.label);
-        let _ = writeln!(s, "               (authenticated when the file is opened with a key)");
-        let _ = writeln!(s, "  cipher:      {}, {} MiB chunks (STREAM)", h.alg.name(), envelope::CHUNK >> 20);
+        let _ = writeln!(
+            s,
+            "               (authenticated when the file is opened with a key)"
+        );
+        let _ = writeln!(
+            s,
+            "  cipher:      {}, {} MiB chunks (STREAM)",
+            h.alg.name(),
+            envelope::CHUNK >> 20
+        );
         let _ = writeln!(s, "  plaintext:   {plain} bytes");
         for r in &recipients {
             let _ = writeln!(s, "  recipient:   {r}");

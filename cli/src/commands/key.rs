@@ -146,7 +146,9 @@ fn gen_key(
         ))?;
         return Ok(Outcome::Yes);
     }
-    let alg: KeyAlg = alg.parse().map_err(|e| CliError::Msg(format!("{e}, or symmetric")))?;
+    let alg: KeyAlg = alg
+        .parse()
+        .map_err(|e| CliError::Msg(format!("{e}, or symmetric")))?;
     if let Some(n) = iterations
         && n < pbes2::MIN_ITERATIONS
     {

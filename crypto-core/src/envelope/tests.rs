@@ -53,7 +53,15 @@ fn every_size_round_trips_with_every_cipher() {
         PayloadAlg::ChaCha20Poly1305,
     ] {
         let sizes: &[usize] = if matches!(alg, PayloadAlg::Aes256Gcm) {
-            &[0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5, 40 * CHUNK + 3]
+            &[
+                0,
+                1,
+                CHUNK - 1,
+                CHUNK,
+                CHUNK + 1,
+                3 * CHUNK + 5,
+                40 * CHUNK + 3,
+            ]
         } else {
             &[0, 1, CHUNK + 1]
         };
