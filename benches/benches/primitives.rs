@@ -94,10 +94,17 @@ fn envelope(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("seal 64 MiB aes-256-gcm", |b| {
         b.iter(|| {
-            let r = [Recipient::KeyFile(crypto_core::secret::SecretBytes::new(vec![1; 32]))];
-            let (_, sealer) =
-                envelope::seal(&p, &r, PayloadAlg::Aes256Gcm, Label::default(), &Metadata::default())
-                    .unwrap();
+            let r = [Recipient::KeyFile(crypto_core::secret::SecretBytes::new(
+                vec![1; 32],
+            ))];
+            let (_, sealer) = envelope::seal(
+                &p,
+                &r,
+                PayloadAlg::Aes256Gcm,
+                Label::default(),
+                &Metadata::default(),
+            )
+            .unwrap();
             sealer.seal(&mut &data[..], &mut std::io::sink()).unwrap()
         })
     });

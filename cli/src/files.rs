@@ -32,6 +32,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(data)
 }
 
+/// `path` with `ext` appended (`report.pdf` → `report.pdf.p7s`).
+pub fn with_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
 /// Who may read an output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {

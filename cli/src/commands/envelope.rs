@@ -27,12 +27,6 @@ fn is_stdio(p: &Path) -> bool {
     p.as_os_str() == "-"
 }
 
-fn with_ext(path: &Path, ext: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(ext);
-    PathBuf::from(s)
-}
-
 /// Maps crypto errors: authentication failures answer "no" (exit 1), others are errors.
 fn crypto(e: crypto_core::Error) -> CliError {
     match e {
@@ -323,7 +317,7 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
     let out_path = match (&a.out, &src) {
         (Some(o), _) => o.clone(),
         (None, Source::Stdin) => PathBuf::from("-"),
-        (None, _) => with_ext(
+        (None, _) => files::with_ext(
             a.input
                 .as_os_str()
                 .to_string_lossy()

@@ -39,12 +39,6 @@ fn hash_file(provider: &Provider, alg: HashAlgorithm, path: &Path) -> Result<Vec
     })
 }
 
-fn with_ext(path: &Path, ext: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(ext);
-    PathBuf::from(s)
-}
-
 pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
     let provider = provider(&a.policy)?;
     let rsa_hash = match a.hash.as_str() {
@@ -68,7 +62,7 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
         let m = Manifest::build(&provider, dir)
             .map_err(|e| CliError::Msg(format!("{}: {e}", dir.display())))?;
         let out = a.out.clone().unwrap_or_else(|| {
-            with_ext(
+            files::with_ext(
                 dir.as_os_str()
                     .to_string_lossy()
                     .trim_end_matches('/')
@@ -83,7 +77,7 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
             h.finish()
         };
         let sig = signer.sign(&digest, &chain, now)?;
-        let sig_path = with_ext(&out, ".p7s");
+        let sig_path = files::with_ext(&out, ".p7s");
         if !a.force {
             for p in [&out, &sig_path] {
                 if std::fs::symlink_metadata(p).is_ok() {
@@ -122,7 +116,7 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
     let outs: Vec<PathBuf> = a
         .files
         .iter()
-        .map(|f| a.out.clone().unwrap_or_else(|| with_ext(f, ".p7s")))
+        .map(|f| a.out.clone().unwrap_or_else(|| files::with_ext(f, ".p7s")))
         .collect();
     if !a.force
         && let Some(p) = outs.iter().find(|p| std::fs::symlink_metadata(p).is_ok())
@@ -265,7 +259,10 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome, CliError> {
         .file
         .as_deref()
         .ok_or_else(|| CliError::Msg("which file? kagi verify FILE --sig FILE.p7s".into()))?;
-    let sig_path = a.sig.clone().unwrap_or_else(|| with_ext(file, ".p7s"));
+    let sig_path = a
+        .sig
+        .clone()
+        .unwrap_or_else(|| files::with_ext(file, ".p7s"));
     let report = check_signature(&provider, &[], Some(file), &sig_path, a)?;
     if a.json {
         print_json(
@@ -290,7 +287,7 @@ fn verify_manifest(
     let sig_path = a
         .sig
         .clone()
-        .unwrap_or_else(|| with_ext(manifest_path, ".p7s"));
+        .unwrap_or_else(|| files::with_ext(manifest_path, ".p7s"));
     let report = check_signature(provider, &text, None, &sig_path, a)?;
     let signed = std::str::from_utf8(&text)
         .map_err(|_| CliError::Msg(format!("{}: not UTF-8", manifest_path.display())))
