@@ -475,6 +475,18 @@ pub struct EncryptArgs {
     /// PBKDF2 iterations for a passphrase (at least 600000); calibrated when absent.
     #[arg(long)]
     pub iterations: Option<u32>,
+    /// Sign before encrypting (a file input): the signer's private key …
+    #[arg(long, requires = "sign_cert")]
+    pub sign: Option<PathBuf>,
+    /// … and certificate; the CMS signature travels encrypted and is checked on decrypt.
+    #[arg(long)]
+    pub sign_cert: Option<PathBuf>,
+    /// Intermediate certificates to embed in the inner signature (PEM bundle).
+    #[arg(long, requires = "sign")]
+    pub sign_chain: Option<PathBuf>,
+    /// The passphrase of the signing key, from the environment variable VAR.
+    #[arg(long, value_name = "VAR")]
+    pub sign_passphrase_env: Option<String>,
     /// Where to write (INPUT.kagi by default; `-` for stdout).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -508,6 +520,10 @@ pub struct DecryptArgs {
     /// A symmetric key file that may be a recipient. Repeatable.
     #[arg(long = "key-file")]
     pub key_files: Vec<PathBuf>,
+    /// Trust anchors for a signed envelope's signature (PEM bundle): with it, an invalid or
+    /// untrusted signature fails the decryption.
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
     /// Where to write (INPUT without .kagi by default; `-` for stdout; a directory for a tree).
     #[arg(long, short)]
     pub out: Option<PathBuf>,

@@ -683,3 +683,168 @@ head -c 4G /dev/zero \
         assert!(kb < 64 * 1024, "{f}: peak RSS {kb} KiB");
     }
 }
+
+#[test]
+fn sign_then_encrypt_is_checked_on_decrypt() {
+    let dir = tempdir();
+    recipients(&dir);
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p384",
+            "--out",
+            "ca.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            "ca.key",
+            "--subject",
+            "CN=署名 CA",
+            "--ca",
+            "--out",
+            "ca.crt",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            "signer.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "request",
+            "--key",
+            "signer.key",
+            "--subject",
+            "CN=差出人",
+            "--out",
+            "signer.csr",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.key",
+            "--csr",
+            "signer.csr",
+            "--out",
+            "signer.crt",
+        ],
+    );
+    std::fs::write(dir.join("doc.txt"), "署名してから暗号化\n").unwrap();
+    ok(
+        &dir,
+        &[
+            "encrypt",
+            "doc.txt",
+            "-r",
+            "p256.crt",
+            "--sign",
+            "signer.key",
+            "--sign-cert",
+            "signer.crt",
+            "-o",
+            "doc.kagi",
+        ],
+    );
+    let dec = |out: &str, trust: Option<&str>| {
+        let mut args = vec![
+            "decrypt",
+            "doc.kagi",
+            "-i",
+            "p256.key",
+            "--identity-passphrase-env",
+            "PW",
+            "-o",
+            out,
+        ];
+        if let Some(t) = trust {
+            args.extend(["--trust", t]);
+        }
+        kagi_in(&dir, &args)
+    };
+    let r = dec("a.txt", Some("ca.crt"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("signature valid: signed by CN=差出人"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.txt")).unwrap(),
+        "署名してから暗号化\n"
+    );
+    // Trusting another CA: a "no", and nothing written.
+    ok(
+        &dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            "p256.key",
+            "--passphrase-env",
+            "PW",
+            "--subject",
+            "CN=Other",
+            "--ca",
+            "--out",
+            "other.crt",
+        ],
+    );
+    let r = dec("b.txt", Some("other.crt"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("untrusted") && r.stderr.contains("nothing was written"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.join("b.txt").exists());
+    // Without trust anchors: decrypted, the signer reported as unchecked.
+    let r = dec("c.txt", None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("NOT checked against a trust anchor"),
+        "{}",
+        r.stderr
+    );
+    // Signing needs a file input.
+    let r = kagi_in(
+        &dir,
+        &[
+            "encrypt",
+            "-",
+            "-r",
+            "p256.crt",
+            "--sign",
+            "signer.key",
+            "--sign-cert",
+            "signer.crt",
+            "-o",
+            "x.kagi",
+        ],
+    );
+    assert_eq!(r.code, 2);
+}

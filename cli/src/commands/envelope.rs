@@ -145,6 +145,7 @@ fn source(input: &Path) -> Result<Source, CliError> {
         name: name.clone(),
         size,
         mtime,
+        signature: None,
     };
     let ft = md.file_type();
     Ok(if ft.is_dir() {
@@ -256,6 +257,112 @@ impl Drop for Output {
     }
 }
 
+/// A detached CMS signature over a file, for sign-then-encrypt.
+fn sign_file(
+    provider: &Provider,
+    path: &Path,
+    key: &Path,
+    cert: &Path,
+    a: &EncryptArgs,
+) -> Result<Vec<u8>, CliError> {
+    let pass = PassphraseIn {
+        passphrase_file: None,
+        passphrase_env: a.sign_passphrase_env.clone(),
+    };
+    let key = load_private(key, &pass, provider)?;
+    let cert_der = crypto_core::pki::certificates(&files::read(cert)?)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", cert.display())))?
+        .remove(0)
+        .der;
+    let signer = crypto_core::cms::Signer::new(
+        provider,
+        &key,
+        &cert_der,
+        crypto_core::hash::HashAlgorithm::Sha256,
+    )
+    .map_err(|e| CliError::Msg(format!("{}: {e}", cert.display())))?;
+    let mut f = File::open(path).map_err(|e| CliError::File {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let digest = crypto_core::hash::digest_reader(provider, signer.digest_algorithm(), &mut f)?;
+    let chain = match &a.sign_chain {
+        Some(p) => crypto_core::pki::certificates(&files::read(p)?)
+            .map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?
+            .into_iter()
+            .map(|c| c.der)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(signer.sign(&digest, &chain, time::OffsetDateTime::now_utc())?)
+}
+
+/// Hashes what passes through to the inner writer (the plaintext of a signed envelope).
+struct HashingWriter<W> {
+    inner: W,
+    hasher: crypto_core::hash::Hasher,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(b)?;
+        self.hasher.update(&b[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Checks a signed envelope's signature over the decrypted plaintext's digest. With trust
+/// anchors, anything but a valid, trusted signature is a "no"; without, a signature that
+/// matches is reported with its signer unchecked.
+fn check_inner_signature(
+    provider: &Provider,
+    sig: &crypto_core::cms::Signature,
+    digest: &[u8],
+    trust: Option<&Path>,
+) -> Result<String, CliError> {
+    let anchors: Vec<Vec<u8>> = match trust {
+        Some(p) => crypto_core::pki::certificates(&files::read(p)?)
+            .map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?
+            .into_iter()
+            .map(|c| c.der)
+            .collect(),
+        None => Vec::new(),
+    };
+    let opts = crypto_core::cms::VerifyOptions {
+        trust: &anchors,
+        extra: &[],
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let report = sig.verify(provider, digest, &opts);
+    let who = report
+        .signer
+        .as_ref()
+        .map(|s| s.subject.clone())
+        .unwrap_or_else(|| "(unknown signer)".into());
+    let untrusted_only = report
+        .problems
+        .iter()
+        .all(|p| p.contains("no trust anchors"));
+    if report.valid() {
+        Ok(format!(
+            "signature valid: signed by {who}, trusted via {}",
+            report.trust_anchor.unwrap_or_default()
+        ))
+    } else if trust.is_none() && untrusted_only {
+        Ok(format!(
+            "signed by {who}; the signature matches the content, but the signer was NOT checked against a trust anchor (give --trust)"
+        ))
+    } else {
+        Err(CliError::No(format!(
+            "the inner signature is not valid: {}; nothing was written",
+            report.problems.join("; ")
+        )))
+    }
+}
+
 struct StdoutGuard;
 
 fn stdout_for_binary() -> Result<StdoutGuard, CliError> {
@@ -305,13 +412,21 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         ));
     }
     let src = source(&a.input)?;
-    let meta = match &src {
+    let mut meta = match &src {
         Source::Stdin => Metadata {
             kind: "stdin".into(),
             ..Metadata::default()
         },
         Source::File(_, m) | Source::Directory(_, m) | Source::Device(_, m) => m.clone(),
     };
+    if let (Some(key), Some(cert)) = (&a.sign, &a.sign_cert) {
+        let Source::File(path, _) = &src else {
+            return Err(CliError::Msg(
+                "--sign needs a file input: the signature is made over the file before it is encrypted".into(),
+            ));
+        };
+        meta.signature = Some(hex::encode(sign_file(&provider, path, key, cert, a)?));
+    }
     let (head, sealer) =
         envelope::seal(&provider, &recipients, alg, label.clone(), &meta).map_err(crypto)?;
     let out_path = match (&a.out, &src) {
@@ -494,28 +609,89 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
         }
         return unpack(&out_path, a.force, &mut input, opener, &name);
     }
+    let inner_sig = match &meta.signature {
+        Some(h) => Some(
+            hex::decode(h)
+                .map_err(|_| CliError::No(format!("{name}: the inner signature is not hex")))
+                .and_then(|d| {
+                    crypto_core::cms::Signature::parse(&d)
+                        .map_err(|e| CliError::No(format!("{name}: the inner signature: {e}")))
+                })?,
+        ),
+        None => None,
+    };
     if is_stdio(&out_path) {
         let _g = stdout_for_binary()?;
-        let mut out = io::stdout();
+        let stopped = |e| match crypto(e) {
+            CliError::No(m) => CliError::No(format!(
+                "{name}: {m}; the output stopped at the last authentic chunk"
+            )),
+            other => other,
+        };
         // Only authenticated chunks reach stdout; a failure ends the stream with exit 1.
-        opener
-            .open(&mut input, &mut out)
-            .map_err(|e| match crypto(e) {
-                CliError::No(m) => CliError::No(format!(
-                    "{name}: {m}; the output stopped at the last authentic chunk"
-                )),
-                other => other,
-            })?;
+        if let Some(sig) = &inner_sig {
+            let alg = sig
+                .digest_algorithm(&provider)
+                .map_err(|e| CliError::No(format!("{name}: the inner signature: {e}")))?;
+            let mut w = HashingWriter {
+                inner: io::stdout(),
+                hasher: crypto_core::hash::Hasher::new(&provider, alg)?,
+            };
+            opener.open(&mut input, &mut w).map_err(stopped)?;
+            let note =
+                check_inner_signature(&provider, sig, &w.hasher.finish(), a.trust.as_deref())
+                    .map_err(|e| match e {
+                        CliError::No(m) => CliError::No(m.replace(
+                            "nothing was written",
+                            "the output is complete but its signature failed",
+                        )),
+                        other => other,
+                    })?;
+            eprintln!("kagi: {name}: {note}");
+        } else {
+            let mut out = io::stdout();
+            opener.open(&mut input, &mut out).map_err(stopped)?;
+        }
         return Ok(Outcome::Yes);
     }
     let mut out = Output::create(&out_path, a.force)?;
-    let mut file = out
+    let file = out
         .file
         .take()
         .ok_or_else(|| CliError::Msg("output".into()))?;
-    let n = opener.open(&mut input, &mut file).map_err(fail)?;
+    let mut signed_note = None;
+    let (n, file) = match &inner_sig {
+        Some(sig) => {
+            let alg = sig
+                .digest_algorithm(&provider)
+                .map_err(|e| CliError::No(format!("{name}: the inner signature: {e}")))?;
+            let mut w = HashingWriter {
+                inner: file,
+                hasher: crypto_core::hash::Hasher::new(&provider, alg)?,
+            };
+            let n = opener.open(&mut input, &mut w).map_err(fail)?;
+            let HashingWriter { inner, hasher } = w;
+            // Checked before the output is renamed into place: a bad signature leaves nothing.
+            signed_note = Some(check_inner_signature(
+                &provider,
+                sig,
+                &hasher.finish(),
+                a.trust.as_deref(),
+            )?);
+            (n, inner)
+        }
+        None => {
+            let mut file = file;
+            let n = opener.open(&mut input, &mut file).map_err(fail)?;
+            (n, file)
+        }
+    };
     out.file = Some(file);
     out.finish(0o600)?;
+    if let Some(note) = signed_note {
+        eprintln!("kagi: {name}: {note}");
+    }
+
     if let Some(t) = meta.mtime {
         let _ = File::options().write(true).open(&out_path).and_then(|f| {
             f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64))

@@ -45,6 +45,10 @@ pub struct Metadata {
     pub size: Option<u64>,
     /// Modification time, seconds since the Unix epoch.
     pub mtime: Option<i64>,
+    /// Sign-then-encrypt: a detached CMS SignedData (DER, hex) over the plaintext, made before
+    /// encryption and checked after decryption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 struct Keys {

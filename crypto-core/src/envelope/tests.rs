@@ -21,6 +21,7 @@ fn encrypt(recipients: &[Recipient], alg: PayloadAlg, plain: &[u8]) -> Vec<u8> {
         name: Some("報告書.pdf".into()),
         size: Some(plain.len() as u64),
         mtime: Some(1_700_000_000),
+        signature: None,
     };
     let (mut out, sealer) = seal(&p, recipients, alg, Label::default(), &meta).unwrap();
     sealer.seal(&mut &plain[..], &mut out).unwrap();
