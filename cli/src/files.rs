@@ -48,6 +48,24 @@ pub enum Mode {
     Public,
 }
 
+/// A fresh hidden name beside `path` (`.NAME.kagi-RANDOM.tmp`), for outputs that are written
+/// whole and then renamed into place.
+pub fn temp_beside(path: &Path) -> Result<PathBuf, CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| CliError::Msg(format!("{}: not a file name", path.display())))?;
+    let nonce: [u8; 6] = crypto_core::rand::array()?;
+    Ok(dir.join(format!(
+        ".{}.kagi-{}.tmp",
+        name.to_string_lossy(),
+        hex_lower(&nonce)
+    )))
+}
+
 /// Writes `data` to `path` through a temporary file in the same directory, so the output
 /// appears whole or not at all. Refuses to replace an existing file unless `force`.
 pub fn write_new(path: &Path, data: &[u8], mode: Mode, force: bool) -> Result<(), CliError> {
@@ -57,19 +75,7 @@ pub fn write_new(path: &Path, data: &[u8], mode: Mode, force: bool) -> Result<()
             path.display()
         )));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| CliError::Msg(format!("{}: not a file name", path.display())))?;
-    let nonce: [u8; 6] = crypto_core::rand::array()?;
-    let tmp = dir.join(format!(
-        ".{}.kagi-{}.tmp",
-        name.to_string_lossy(),
-        hex_lower(&nonce)
-    ));
+    let tmp = temp_beside(path)?;
     let result = (|| {
         let mut f = OpenOptions::new()
             .write(true)

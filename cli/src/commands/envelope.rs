@@ -190,16 +190,7 @@ impl Output {
                 dest.display()
             )));
         }
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let nonce: [u8; 6] = crypto_core::rand::array()?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.kagi-{}.tmp", hex::encode(nonce)));
+        let tmp = files::temp_beside(dest)?;
         let file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -720,16 +711,7 @@ fn unpack(
             dest.display()
         )));
     }
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let nonce: [u8; 6] = crypto_core::rand::array()?;
-    let base = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = parent.join(format!(".{base}.kagi-{}.tmp", hex::encode(nonce)));
+    let tmp = files::temp_beside(dest)?;
     fs::DirBuilder::new()
         .mode(0o700)
         .create(&tmp)
