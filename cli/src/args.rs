@@ -41,6 +41,9 @@ pub enum Command {
     Sign(SignArgs),
     /// Verify a detached CMS signature or a signed manifest. Exit 0 valid, 1 invalid or untrusted.
     Verify(VerifyArgs),
+    /// Erase block devices (or files) by overwriting and reading back; list devices.
+    #[command(subcommand)]
+    Erase(EraseCommand),
     /// Run every known-answer self-test and report each.
     Selftest {
         /// Machine-readable output.
@@ -532,4 +535,47 @@ pub struct DecryptArgs {
     pub force: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EraseCommand {
+    /// Every block device: identity, geometry, transport, partitions, and whether kagi would
+    /// refuse it and why.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Overwrite devices (or regular files) and verify by reading back. Exit 0 only when every
+    /// byte was written and read back as written.
+    Run {
+        /// Devices (`/dev/sdX`) or regular files, named explicitly.
+        #[arg(required = true)]
+        targets: Vec<PathBuf>,
+        /// zero, one, pattern:HEX or random (AES-256-CTR keystream; the default).
+        #[arg(long, default_value = "random")]
+        method: String,
+        /// full (read everything back; the default) or off.
+        #[arg(long, default_value = "full")]
+        verify: String,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output (the report as JSON).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a device and check it holds only zeros, ones or a pattern (read-only).
+    Verify {
+        /// The device or file.
+        target: PathBuf,
+        /// zero, one or pattern:HEX.
+        #[arg(long)]
+        expect: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -35,6 +35,7 @@ fn run() -> Result<Outcome, CliError> {
         args::Command::Inspect { file, json } => commands::envelope::inspect(&file, json),
         args::Command::Sign(a) => commands::sign::sign(&a),
         args::Command::Verify(a) => commands::sign::verify(&a),
+        args::Command::Erase(cmd) => commands::erase::run(cmd),
         args::Command::Selftest { json } => commands::selftest::run(json),
     }
 }

@@ -41,6 +41,7 @@ mod error;
 pub mod hash;
 pub mod kdf;
 pub mod keys;
+pub mod keystream;
 pub mod mac;
 pub mod manifest;
 mod oaep;

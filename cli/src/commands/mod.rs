@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod cert;
 pub mod envelope;
+pub mod erase;
 pub mod key;
 pub mod policy;
 pub mod selftest;

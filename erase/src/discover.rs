@@ -1,0 +1,168 @@
+//! Block devices from sysfs (`/sys/block`): identity, geometry, transport, partitions,
+//! holders, and whether kagi would refuse each.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+/// A partition.
+#[derive(Clone, Debug, Serialize)]
+pub struct Partition {
+    /// Kernel name (`sda1`).
+    pub name: String,
+    /// `major:minor`.
+    pub dev: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Holders (dm, md).
+    pub holders: Vec<String>,
+}
+
+/// A whole block device.
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockDevice {
+    /// Kernel name (`sda`, `nvme0n1`, `loop0`).
+    pub name: String,
+    /// `/dev/NAME`.
+    pub path: String,
+    /// `major:minor`.
+    pub dev: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Model, when the device reports one.
+    pub model: Option<String>,
+    /// Serial number, when reported (never invented).
+    pub serial: Option<String>,
+    /// World-wide name, when reported.
+    pub wwn: Option<String>,
+    /// Logical sector size.
+    pub logical_sector: u32,
+    /// Physical sector size.
+    pub physical_sector: u32,
+    /// Spinning disk.
+    pub rotational: bool,
+    /// Removable medium.
+    pub removable: bool,
+    /// NVMe, SATA/SCSI, USB, virtio, loop, dm, md, or unknown.
+    pub transport: String,
+    /// A loop device's backing file.
+    pub backing_file: Option<String>,
+    /// Partitions.
+    pub partitions: Vec<Partition>,
+    /// Holders of the whole device.
+    pub holders: Vec<String>,
+    /// Why kagi would refuse to erase it, if it would.
+    pub refused: Option<String>,
+}
+
+fn read(p: &Path) -> Option<String> {
+    let s = std::fs::read_to_string(p).ok()?;
+    let t = s.trim().trim_matches(char::from(0)).trim();
+    // Only printable text: a missing or garbage identifier is None, never garbage.
+    (!t.is_empty() && t.chars().all(|c| !c.is_control())).then(|| t.to_string())
+}
+
+fn num(p: &Path) -> Option<u64> {
+    read(p)?.parse().ok()
+}
+
+fn holders(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("holders"))
+        .map(|it| {
+            it.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn transport(name: &str, sys: &Path) -> String {
+    let real = std::fs::canonicalize(sys)
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let t = if name.starts_with("loop") {
+        "loop"
+    } else if name.starts_with("nvme") {
+        "NVMe"
+    } else if name.starts_with("vd") || real.contains("/virtio") {
+        "virtio"
+    } else if name.starts_with("dm-") {
+        "dm"
+    } else if name.starts_with("md") {
+        "md"
+    } else if real.contains("/usb") {
+        "USB"
+    } else if name.starts_with("sd") {
+        "SATA/SCSI"
+    } else {
+        "unknown"
+    };
+    t.to_string()
+}
+
+/// One device by kernel name.
+pub fn device(name: &str) -> Option<BlockDevice> {
+    let sys = Path::new("/sys/block").join(name);
+    let dev = read(&sys.join("dev"))?;
+    let size = num(&sys.join("size")).unwrap_or(0) * 512;
+    let mut partitions = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&sys) {
+        for e in entries.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.join("partition").exists() {
+                partitions.push(Partition {
+                    name: e.file_name().to_string_lossy().into_owned(),
+                    dev: read(&p.join("dev")).unwrap_or_default(),
+                    size: num(&p.join("size")).unwrap_or(0) * 512,
+                    holders: holders(&p),
+                });
+            }
+        }
+    }
+    partitions.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut d = BlockDevice {
+        name: name.to_string(),
+        path: format!("/dev/{name}"),
+        dev,
+        size,
+        model: read(&sys.join("device/model")),
+        serial: read(&sys.join("device/serial")).or_else(|| read(&sys.join("serial"))),
+        wwn: read(&sys.join("device/wwid")).or_else(|| read(&sys.join("wwid"))),
+        logical_sector: num(&sys.join("queue/logical_block_size")).unwrap_or(512) as u32,
+        physical_sector: num(&sys.join("queue/physical_block_size")).unwrap_or(512) as u32,
+        rotational: num(&sys.join("queue/rotational")) == Some(1),
+        removable: num(&sys.join("removable")) == Some(1),
+        transport: transport(name, &sys),
+        backing_file: read(&sys.join("loop/backing_file")),
+        partitions,
+        holders: holders(&sys),
+        refused: None,
+    };
+    d.refused = crate::safety::refusal(&d);
+    if d.size == 0 && d.refused.is_none() {
+        d.refused = Some("no medium (size 0)".into());
+    }
+    Some(d)
+}
+
+/// Every block device.
+pub fn list() -> Vec<BlockDevice> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/block")
+        .map(|it| {
+            it.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.iter().filter_map(|n| device(n)).collect()
+}
+
+/// The whole device a `/dev/...` path names (symlinks resolved), if it is one.
+pub fn find(path: &Path) -> Option<BlockDevice> {
+    let real = std::fs::canonicalize(path).ok()?;
+    let name = real.file_name()?.to_string_lossy().into_owned();
+    device(&name)
+}

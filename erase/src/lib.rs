@@ -1,0 +1,34 @@
+//! # erase — destroying data on media, provably
+//!
+//! Targets behind one trait ([`target::Target`]): block devices opened `O_DIRECT | O_EXCL`,
+//! regular files, and a fault-injecting target for tests. [`engine::run`] overwrites a target
+//! with a [`method::Method`] and verifies it by reading back (bypassing the page cache on
+//! devices); a run with any unerased or mismatching range ends failed, never "done".
+//! [`discover`] lists block devices from sysfs; [`safety`] refuses mounted devices, devices
+//! holding the running system, active swap and devices with holders.
+//!
+//! This crate has no `unsafe`: the device syscalls come from rustix's safe wrappers.
+
+pub mod discover;
+pub mod engine;
+pub mod method;
+pub mod safety;
+pub mod target;
+
+/// Errors of the erase crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O error on a named object.
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    /// The device must not be erased; the reason says why.
+    #[error("refusing to erase {0}: {1}")]
+    Refused(String, String),
+    /// Bad input (a method name, a size).
+    #[error("{0}")]
+    Invalid(String),
+    /// A crypto-core error (the keystream's policy check).
+    #[error(transparent)]
+    Crypto(#[from] crypto_core::Error),
+}

@@ -1,0 +1,100 @@
+//! What is written: zeros, ones, a repeated pattern, or a keystream.
+
+use crypto_core::Provider;
+use crypto_core::keystream::Keystream;
+
+use crate::Error;
+
+/// An overwrite method (one pass).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// 0x00 bytes.
+    Zero,
+    /// 0xFF bytes.
+    One,
+    /// A repeated byte pattern, aligned to the start of the device.
+    Pattern(Vec<u8>),
+    /// An AES-256-CTR keystream with a fresh key (see `crypto_core::keystream`).
+    Random,
+}
+
+impl std::str::FromStr for Method {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "zero" => Ok(Method::Zero),
+            "one" => Ok(Method::One),
+            "random" => Ok(Method::Random),
+            _ => match s.strip_prefix("pattern:") {
+                Some(h) => {
+                    let p = hex::decode(h)
+                        .map_err(|_| Error::Invalid(format!("pattern `{h}` is not hex")))?;
+                    if p.is_empty() || p.len() > 4096 {
+                        return Err(Error::Invalid("a pattern is 1 to 4096 bytes".into()));
+                    }
+                    Ok(Method::Pattern(p))
+                }
+                None => Err(Error::Invalid(format!(
+                    "unknown method `{s}` (zero, one, pattern:HEX, random)"
+                ))),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Method::Zero => f.write_str("zero"),
+            Method::One => f.write_str("one"),
+            Method::Pattern(p) => write!(f, "pattern:{}", hex::encode(p)),
+            Method::Random => f.write_str("random"),
+        }
+    }
+}
+
+/// Produces the bytes of a pass at any offset, for writing and again for verifying.
+pub struct Generator {
+    method: Method,
+    stream: Option<Keystream>,
+}
+
+impl Generator {
+    /// A generator for `method`; `random` draws a fresh key.
+    pub fn new(provider: &Provider, method: &Method) -> Result<Generator, Error> {
+        let stream = match method {
+            Method::Random => Some(Keystream::random(provider)?),
+            _ => None,
+        };
+        Ok(Generator {
+            method: method.clone(),
+            stream,
+        })
+    }
+
+    /// The keystream key's commitment, for `random`.
+    pub fn commitment(&self) -> Option<[u8; 32]> {
+        self.stream.as_ref().map(|s| s.commitment())
+    }
+
+    /// Fills `buf` with the bytes of block `index` of a pass cut into `block`-byte blocks (the
+    /// last may be shorter): the same call regenerates them for verification.
+    pub fn fill(&self, index: u64, block: usize, buf: &mut [u8]) -> Result<(), Error> {
+        match &self.method {
+            Method::Zero => buf.fill(0),
+            Method::One => buf.fill(0xff),
+            Method::Pattern(p) => {
+                let start = ((index * block as u64) % p.len() as u64) as usize;
+                for (i, b) in buf.iter_mut().enumerate() {
+                    *b = p[(start + i) % p.len()];
+                }
+            }
+            Method::Random => {
+                if let Some(s) = &self.stream {
+                    s.fill(index, buf)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
