@@ -555,7 +555,8 @@ pub enum EraseCommand {
         /// zero, one, pattern:HEX or random (AES-256-CTR keystream; the default).
         #[arg(long, default_value = "random")]
         method: String,
-        /// full (read everything back; the default) or off.
+        /// full (read everything back; the default), sample[:PERCENT] (NIST SP 800-88
+        /// representative sampling, 10% by default, seed recorded) or off.
         #[arg(long, default_value = "full")]
         verify: String,
         /// Do not ask for confirmation (scripts).

@@ -129,3 +129,61 @@ fn a_regular_file_is_overwritten_verified_and_removed() {
     assert!(r.stderr.contains("copy-on-write"), "{}", r.stderr);
     assert!(!dir.join("secret.txt").exists());
 }
+
+#[test]
+fn three_loop_devices_are_erased_in_parallel() {
+    let dir = tempdir();
+    let mut devs = Vec::new();
+    let mut imgs = Vec::new();
+    for i in 0..3 {
+        let img = dir.join(format!("d{i}.img"));
+        std::fs::write(&img, vec![0x77u8; 12 << 20]).unwrap();
+        devs.push(Loop::new(&img));
+        imgs.push(img);
+    }
+    let names: Vec<&str> = devs.iter().map(|d| d.0.as_str()).collect();
+    let mut args = vec!["erase", "run"];
+    args.extend(&names);
+    args.extend(["--method", "pattern:c0ffee", "--yes", "--json"]);
+    let r = kagi_in(&dir, &args);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["reports"].as_array().unwrap().len(), 3);
+    for d in &names {
+        assert_eq!(
+            kagi_in(&dir, &["erase", "verify", d, "--expect", "pattern:c0ffee"]).code,
+            0,
+            "{d}"
+        );
+    }
+    // Sampled verification on one of them.
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase",
+            "run",
+            names[0],
+            "--method",
+            "one",
+            "--verify",
+            "sample:20",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rep = &v["reports"][0];
+    assert_eq!(rep["verification"], "sample 20%");
+    assert!(rep["sample_seed"].is_u64());
+    assert!(rep["bytes_verified"].as_u64().unwrap() < 12 << 20);
+    // One refused target stops all before anything is written.
+    drop(devs);
+    let fresh = dir.join("fresh.img");
+    std::fs::write(&fresh, vec![0x11u8; 4 << 20]).unwrap();
+    let dev = Loop::new(&fresh);
+    let r = kagi_in(&dir, &["erase", "run", &dev.0, "/dev/null", "--yes"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    drop(dev);
+    assert_eq!(std::fs::read(&fresh).unwrap(), vec![0x11u8; 4 << 20]);
+}

@@ -17,7 +17,7 @@ fn every_method_completes_and_verifies_on_a_clean_target() {
     for m in ["zero", "one", "pattern:deadbeef01", "random"] {
         let method: Method = m.parse().unwrap();
         let mut t = Faulty::new(2 * BLOCK + 4096, 0xa5, vec![]);
-        let r = engine::run(&p, &mut t, &method, true, &mut |_| {}).unwrap();
+        let r = engine::run(&p, &mut t, &method, engine::Verify::Full, &mut |_| {}).unwrap();
         assert!(r.complete(), "{m}: {r:?}");
         assert_eq!(r.bytes_written, (2 * BLOCK + 4096) as u64);
         assert_eq!(r.bytes_verified, r.bytes_written);
@@ -46,7 +46,14 @@ fn every_fault_fails_the_run_and_names_its_range() {
         (Fault::BadByte(at), "mismatch"),
     ] {
         let mut t = Faulty::new(size, 0, vec![fault]);
-        let r = engine::run(&p, &mut t, &Method::Random, true, &mut |_| {}).unwrap();
+        let r = engine::run(
+            &p,
+            &mut t,
+            &Method::Random,
+            engine::Verify::Full,
+            &mut |_| {},
+        )
+        .unwrap();
         assert!(!r.complete(), "{fault:?}");
         match check {
             "write" => assert_eq!(r.write_failures, vec![block]),
@@ -62,7 +69,7 @@ fn every_fault_fails_the_run_and_names_its_range() {
     }
     // Without verification a bad sector goes unseen — which is why `full` is the default.
     let mut t = Faulty::new(size, 0, vec![Fault::BadByte(at)]);
-    let r = engine::run(&p, &mut t, &Method::Zero, false, &mut |_| {}).unwrap();
+    let r = engine::run(&p, &mut t, &Method::Zero, engine::Verify::Off, &mut |_| {}).unwrap();
     assert!(r.complete() && r.bytes_verified == 0);
 }
 
@@ -121,5 +128,46 @@ fn erase_loop(dev: &str) -> engine::Report {
     assert!(listed.refused.is_none(), "{:?}", listed.refused);
     assert!(listed.serial.is_none(), "no invented serial");
     let mut t = Device::open(std::path::Path::new(&dev)).unwrap();
-    engine::run(&provider(), &mut t, &Method::Random, true, &mut |_| {}).unwrap()
+    engine::run(
+        &provider(),
+        &mut t,
+        &Method::Random,
+        engine::Verify::Full,
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
+#[test]
+fn sampled_verification_reads_a_tenth_and_always_the_ends() {
+    let p = provider();
+    let size = 40 * BLOCK;
+    let mut t = Faulty::new(size, 0, vec![]);
+    let r = engine::run(
+        &p,
+        &mut t,
+        &Method::Random,
+        engine::Verify::Sample(10),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(r.complete(), "{r:?}");
+    assert!(r.sample_seed.is_some());
+    assert!(
+        r.bytes_verified >= (size / 10) as u64 && r.bytes_verified < (size / 2) as u64,
+        "{}",
+        r.bytes_verified
+    );
+    // A bad sector in the first block (always sampled) is found.
+    let mut t = Faulty::new(size, 0, vec![Fault::BadByte(100)]);
+    let r = engine::run(
+        &p,
+        &mut t,
+        &Method::Zero,
+        engine::Verify::Sample(10),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(!r.complete());
+    assert_eq!(r.mismatches, vec![Range { start: 0, end: 512 }]);
 }

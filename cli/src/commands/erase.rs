@@ -30,16 +30,47 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             json,
         } => {
             let method: Method = method.parse().map_err(err)?;
-            let verify = match verify.as_str() {
-                "full" => true,
-                "off" => false,
-                other => return Err(CliError::Msg(format!("--verify {other}: full or off"))),
-            };
+            let verify: engine::Verify = verify.parse().map_err(err)?;
             let provider = provider(&policy)?;
+            // Every target is checked, confirmed and opened before anything is written, so a
+            // refusal of one leaves all untouched; then they run in parallel.
+            let prepared = targets
+                .iter()
+                .map(|t| prepare(t, yes))
+                .collect::<Result<Vec<_>, _>>()?;
+            let results: Vec<Result<Report, CliError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = prepared
+                    .into_iter()
+                    .map(|mut p| {
+                        let (provider, method) = (&provider, &method);
+                        scope.spawn(move || {
+                            let r = engine::run(
+                                provider,
+                                p.target.as_mut(),
+                                method,
+                                verify,
+                                &mut |_| {},
+                            )
+                            .map_err(err)?;
+                            drop(p.target);
+                            finish(&p.path, p.is_file, &r)?;
+                            Ok(r)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(CliError::Msg("an erase thread panicked".into()))
+                        })
+                    })
+                    .collect()
+            });
             let mut all_ok = true;
             let mut reports = Vec::new();
-            for t in &targets {
-                let r = erase_one(&provider, t, &method, verify, yes)?;
+            for r in results {
+                let r = r?;
                 all_ok &= r.complete();
                 reports.push(r);
             }
@@ -116,13 +147,14 @@ fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError> {
     Ok(())
 }
 
-fn erase_one(
-    provider: &crypto_core::Provider,
-    path: &Path,
-    method: &Method,
-    verify: bool,
-    yes: bool,
-) -> Result<Report, CliError> {
+struct Prepared {
+    path: std::path::PathBuf,
+    is_file: bool,
+    target: Box<dyn Target>,
+}
+
+/// Safety checks, confirmation and opening, before anything is written.
+fn prepare(path: &Path, yes: bool) -> Result<Prepared, CliError> {
     let md = std::fs::metadata(path).map_err(|e| CliError::File {
         path: path.to_path_buf(),
         source: e,
@@ -136,9 +168,15 @@ fn erase_one(
     if !yes {
         confirm(path, serial.as_deref())?;
     }
-    let mut t = open_target(path, true)?;
-    let r = engine::run(provider, t.as_mut(), method, verify, &mut |_| {}).map_err(err)?;
-    drop(t);
+    Ok(Prepared {
+        path: path.to_path_buf(),
+        is_file,
+        target: open_target(path, true)?,
+    })
+}
+
+/// A regular file is removed after a complete run, with the caveat.
+fn finish(path: &Path, is_file: bool, r: &Report) -> Result<(), CliError> {
     if is_file && r.complete() {
         std::fs::remove_file(path).map_err(|e| CliError::File {
             path: path.to_path_buf(),
@@ -149,7 +187,7 @@ fn erase_one(
             path.display()
         );
     }
-    Ok(r)
+    Ok(())
 }
 
 fn render(r: &Report) -> String {
@@ -165,6 +203,14 @@ fn render(r: &Report) -> String {
             "  key commitment: sha256:{c} (the key itself was never stored)"
         );
     }
+    let _ = writeln!(
+        s,
+        "  verify:      {}{}",
+        r.verification,
+        r.sample_seed
+            .map(|x| format!(" (seed {x:#018x})"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(
         s,
         "  written:     {} bytes; verified: {} bytes{}",
