@@ -84,6 +84,20 @@ fn push(ranges: &mut Vec<Range>, start: u64, end: u64) {
     }
 }
 
+/// Records, sector by sector, where `got` (read at `off`) differs from `want`.
+fn compare(got: &[u8], want: &[u8], off: u64, sector: u32, mismatches: &mut Vec<Range>) {
+    if got == want {
+        return;
+    }
+    let s = sector.max(512) as usize;
+    for (k, (a, b)) in got.chunks(s).zip(want.chunks(s)).enumerate() {
+        if a != b {
+            let start = off + (k * s) as u64;
+            push(mismatches, start, start + a.len() as u64);
+        }
+    }
+}
+
 /// Calls `each(index, bytes)` for every block of a `size`-byte pass in order, the bytes
 /// generated one block ahead on a second thread; used buffers go straight back to it.
 fn generated(
@@ -313,15 +327,7 @@ pub fn run(
             }
             report.bytes_verified += len as u64;
             let expect = &want[(r.start - base) as usize..(r.end - base) as usize];
-            if buf != expect {
-                let s = logical.max(512) as usize;
-                for (k, (a, b)) in buf.chunks(s).zip(expect.chunks(s)).enumerate() {
-                    if a != b {
-                        let start = r.start + (k * s) as u64;
-                        push(&mut report.mismatches, start, start + a.len() as u64);
-                    }
-                }
-            }
+            compare(buf, expect, r.start, logical, &mut report.mismatches);
             progress(Progress {
                 phase: "verify",
                 done: report.bytes_verified,
@@ -346,16 +352,7 @@ pub fn run(
                 return;
             }
             report.bytes_verified += n as u64;
-            if buf != want {
-                // Narrow the mismatch to sectors.
-                let s = logical.max(512) as usize;
-                for (k, (a, b)) in buf.chunks(s).zip(want.chunks(s)).enumerate() {
-                    if a != b {
-                        let start = off + (k * s) as u64;
-                        push(&mut report.mismatches, start, start + a.len() as u64);
-                    }
-                }
-            }
+            compare(buf, want, off, logical, &mut report.mismatches);
             progress(Progress {
                 phase: "verify",
                 done: off + n as u64,
@@ -410,13 +407,7 @@ pub fn check(
         }
         generator.fill(i, BLOCK, &mut want[..n])?;
         report.bytes_verified += n as u64;
-        let s = logical.max(512) as usize;
-        for (k, (a, b)) in buf.chunks(s).zip(want[..n].chunks(s)).enumerate() {
-            if a != b {
-                let start = off + (k * s) as u64;
-                push(&mut report.mismatches, start, start + a.len() as u64);
-            }
-        }
+        compare(buf, &want[..n], off, logical, &mut report.mismatches);
         progress(Progress {
             phase: "verify",
             done: off + n as u64,
