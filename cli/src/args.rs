@@ -375,7 +375,7 @@ pub enum CertCommand {
         policy: PolicyArgs,
     },
     /// Show a certificate or bundle: names, validity, algorithms with verdicts, fingerprints,
-    /// and for a bundle whether each certificate is signed by the next.
+    /// and whether each is signed by its issuer when the bundle holds it.
     Show {
         /// A certificate or PEM bundle.
         file: PathBuf,

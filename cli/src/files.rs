@@ -3,7 +3,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::output::CliError;
@@ -30,6 +30,20 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
         )));
     }
     Ok(data)
+}
+
+/// Every certificate of a PEM bundle or a DER file, naming the file in errors.
+pub fn certificates(path: &Path) -> Result<Vec<crypto_core::pki::Certificate>, CliError> {
+    crypto_core::pki::certificates(&read(path)?)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))
+}
+
+/// The DER certificates of an optional bundle (`--chain`, `--trust`); none when absent.
+pub fn bundle(path: Option<&Path>) -> Result<Vec<Vec<u8>>, CliError> {
+    Ok(match path {
+        Some(p) => certificates(p)?.into_iter().map(|c| c.der).collect(),
+        None => Vec::new(),
+    })
 }
 
 /// `path` with `ext` appended (`report.pdf` → `report.pdf.p7s`).
@@ -62,48 +76,97 @@ pub fn temp_beside(path: &Path) -> Result<PathBuf, CliError> {
     Ok(dir.join(format!(
         ".{}.kagi-{}.tmp",
         name.to_string_lossy(),
-        hex_lower(&nonce)
+        hex::encode(nonce)
     )))
 }
 
-/// Writes `data` to `path` through a temporary file in the same directory, so the output
-/// appears whole or not at all. Refuses to replace an existing file unless `force`.
-pub fn write_new(path: &Path, data: &[u8], mode: Mode, force: bool) -> Result<(), CliError> {
-    if !force && fs::symlink_metadata(path).is_ok() {
-        return Err(CliError::Msg(format!(
-            "{}: already exists (use --force to replace it)",
-            path.display()
-        )));
-    }
-    let tmp = temp_beside(path)?;
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(match mode {
-                Mode::Secret => 0o600,
-                Mode::Public => 0o644,
-            })
-            .open(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        drop(f);
-        if force {
-            fs::rename(&tmp, path)
-        } else {
-            // hard_link fails if `path` appeared meanwhile: no silent overwrite.
-            fs::hard_link(&tmp, path).and_then(|()| fs::remove_file(&tmp))
-        }
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        CliError::File {
-            path: path.to_path_buf(),
-            source: e,
-        }
-    })
+/// An output written into a temporary file beside its destination and moved into place by
+/// [`AtomicFile::finish`] only when complete (hard link when not forcing, so an existing file is
+/// never replaced silently); dropped unfinished, the temporary file is removed.
+pub struct AtomicFile {
+    tmp: Option<PathBuf>,
+    dest: PathBuf,
+    file: fs::File,
+    force: bool,
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+impl AtomicFile {
+    /// Starts an output at `dest`; refuses an existing one unless `force`.
+    pub fn create(dest: &Path, force: bool) -> Result<AtomicFile, CliError> {
+        if !force && fs::symlink_metadata(dest).is_ok() {
+            return Err(CliError::Msg(format!(
+                "{}: already exists (use --force to replace it)",
+                dest.display()
+            )));
+        }
+        let tmp = temp_beside(dest)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| CliError::File {
+                path: tmp.clone(),
+                source: e,
+            })?;
+        Ok(AtomicFile {
+            tmp: Some(tmp),
+            dest: dest.to_path_buf(),
+            file,
+            force,
+        })
+    }
+
+    /// The temporary file, to write to.
+    pub fn file(&mut self) -> &mut fs::File {
+        &mut self.file
+    }
+
+    /// Syncs, sets the mode and moves the file into place.
+    pub fn finish(mut self, mode: Mode) -> Result<(), CliError> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        let bits = match mode {
+            Mode::Secret => 0o600,
+            Mode::Public => 0o644,
+        };
+        let result = self
+            .file
+            .sync_all()
+            .and_then(|()| fs::set_permissions(&tmp, fs::Permissions::from_mode(bits)))
+            .and_then(|()| {
+                if self.force {
+                    fs::rename(&tmp, &self.dest)
+                } else {
+                    // hard_link fails if `dest` appeared meanwhile: no silent overwrite.
+                    fs::hard_link(&tmp, &self.dest).and_then(|()| fs::remove_file(&tmp))
+                }
+            });
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(|e| CliError::File {
+            path: self.dest.clone(),
+            source: e,
+        })
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(t) = &self.tmp {
+            let _ = fs::remove_file(t);
+        }
+    }
+}
+
+/// Writes `data` to `path` as an [`AtomicFile`]: the output appears whole or not at all.
+pub fn write_new(path: &Path, data: &[u8], mode: Mode, force: bool) -> Result<(), CliError> {
+    let mut out = AtomicFile::create(path, force)?;
+    out.file().write_all(data).map_err(|e| CliError::File {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    out.finish(mode)
 }

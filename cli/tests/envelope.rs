@@ -172,6 +172,13 @@ fn every_cipher_round_trips_and_inspect_needs_no_key() {
         &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
     );
     std::fs::write(dir.join("in.bin"), data(MIB + 17)).unwrap();
+    let mtime = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_650_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.join("in.bin"))
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
     for cipher in [
         "aes-256-gcm",
         "aes-128-gcm",
@@ -220,6 +227,14 @@ fn every_cipher_round_trips_and_inspect_needs_no_key() {
             std::fs::read(dir.join("c.out")).unwrap(),
             data(MIB + 17),
             "{cipher}"
+        );
+        assert_eq!(
+            std::fs::metadata(dir.join("c.out"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            mtime,
+            "the mtime travels"
         );
     }
 }

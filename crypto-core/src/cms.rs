@@ -741,7 +741,7 @@ impl Signature {
                 .cloned();
             for v in path::certificate_verdicts(provider, &cur, issuer.as_ref())
                 .into_iter()
-                .flatten_err()
+                .filter_map(Result::err)
             {
                 out.push(format!(
                     "certificate \"{}\": {} is refused: {}",
@@ -756,16 +756,6 @@ impl Signature {
             }
         }
         out
-    }
-}
-
-trait FlattenErr {
-    fn flatten_err(self) -> std::vec::IntoIter<Verdict>;
-}
-
-impl FlattenErr for std::vec::IntoIter<Result<Verdict, Verdict>> {
-    fn flatten_err(self) -> std::vec::IntoIter<Verdict> {
-        self.filter_map(|r| r.err()).collect::<Vec<_>>().into_iter()
     }
 }
 

@@ -7,7 +7,7 @@ use crypto_core::Provider;
 use crypto_core::keys::escrow::{self, Escrow};
 use crypto_core::keys::shares::{self, Share};
 use crypto_core::keys::{KeyMaterial, PrivateKey, PublicKey};
-use crypto_core::pki::{self, Certificate};
+use crypto_core::pki::Certificate;
 use serde_json::json;
 
 use super::key::{load_private, provider, write_private};
@@ -74,8 +74,7 @@ fn backup(a: &BackupArgs) -> Result<Outcome, CliError> {
         return Ok(Outcome::Yes);
     }
     if let (Some(to), Some(out)) = (a.to.as_deref(), a.out.as_deref()) {
-        let certs = pki::certificates(&files::read(to)?)
-            .map_err(|e| CliError::Msg(format!("{}: {e}", to.display())))?;
+        let certs = files::certificates(to)?;
         let recovery = &certs[0];
         let e = escrow::seal(&provider, &key, recovery)?;
         // Prove it opens before anyone relies on it? Only the recovery key can: say so.

@@ -72,8 +72,7 @@ pub fn run(cmd: CertCommand) -> Result<Outcome, CliError> {
             let profile: Profile = profile.parse().map_err(CliError::Msg)?;
             let csr_parsed = Csr::parse(&provider, &files::read(&csr)?)
                 .map_err(|e| CliError::Msg(format!("{}: {e}", csr.display())))?;
-            let ca_certs = pki::certificates(&files::read(&ca_cert)?)
-                .map_err(|e| CliError::Msg(format!("{}: {e}", ca_cert.display())))?;
+            let ca_certs = files::certificates(&ca_cert)?;
             let key = load_private(&ca_key, &passphrase, &provider)?;
             let der = pki::issue(
                 &provider,
@@ -108,8 +107,7 @@ fn write_cert(der: &[u8], out: &Path, force: bool) -> Result<Outcome, CliError> 
 
 fn show(path: &Path, policy: &PolicyArgs, json: bool) -> Result<Outcome, CliError> {
     let provider = provider(policy)?;
-    let certs = pki::certificates(&files::read(path)?)
-        .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+    let certs = files::certificates(path)?;
     let mut any_refused = false;
     let mut text = String::new();
     let mut items = Vec::new();

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use serde_json::json;
 use super::key::{load_private, provider};
 use crate::Outcome;
 use crate::args::{DecryptArgs, EncryptArgs};
-use crate::files;
+use crate::files::{self, AtomicFile, Mode};
 use crate::output::{CliError, print, print_json};
 use crate::passphrase::{PassphraseIn, can_prompt, obtain};
 use crate::pipe::pipe;
@@ -165,87 +165,18 @@ fn source(input: &Path) -> Result<Source, CliError> {
     })
 }
 
-/// An output written to a temporary file beside its destination and renamed into place only
-/// when complete; removed if dropped unfinished.
-struct Output {
-    tmp: Option<PathBuf>,
-    dest: PathBuf,
-    file: Option<File>,
-    force: bool,
-}
-
-impl Output {
-    fn create(dest: &Path, force: bool) -> Result<Output, CliError> {
-        if !force && fs::symlink_metadata(dest).is_ok() {
-            return Err(CliError::Msg(format!(
-                "{}: already exists (use --force to replace it)",
-                dest.display()
-            )));
-        }
-        if let Ok(md) = fs::metadata(dest)
-            && md.file_type().is_block_device()
-        {
-            return Err(CliError::Msg(format!(
-                "{}: a block device; decrypt to an image file, then write it to the device (kagi never releases unauthenticated data)",
-                dest.display()
-            )));
-        }
-        let tmp = files::temp_beside(dest)?;
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| CliError::File {
-                path: tmp.clone(),
-                source: e,
-            })?;
-        Ok(Output {
-            tmp: Some(tmp),
-            dest: dest.to_path_buf(),
-            file: Some(file),
-            force,
-        })
+/// The decrypted output: never onto a block device (the data would be released before it
+/// authenticates), otherwise an [`AtomicFile`].
+fn create_output(dest: &Path, force: bool) -> Result<AtomicFile, CliError> {
+    if let Ok(md) = fs::metadata(dest)
+        && md.file_type().is_block_device()
+    {
+        return Err(CliError::Msg(format!(
+            "{}: a block device; decrypt to an image file, then write it to the device (kagi never releases unauthenticated data)",
+            dest.display()
+        )));
     }
-
-    fn finish(mut self, mode: u32) -> Result<(), CliError> {
-        let tmp = self
-            .tmp
-            .take()
-            .ok_or_else(|| CliError::Msg("output already finished".into()))?;
-        let file = self
-            .file
-            .take()
-            .ok_or_else(|| CliError::Msg("output already finished".into()))?;
-        let err = |e| CliError::File {
-            path: self.dest.clone(),
-            source: e,
-        };
-        let result = file
-            .sync_all()
-            .and_then(|()| {
-                fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(mode))
-            })
-            .and_then(|()| {
-                if self.force {
-                    fs::rename(&tmp, &self.dest)
-                } else {
-                    fs::hard_link(&tmp, &self.dest).and_then(|()| fs::remove_file(&tmp))
-                }
-            });
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(err)
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        if let Some(t) = &self.tmp {
-            let _ = fs::remove_file(t);
-        }
-    }
+    AtomicFile::create(dest, force)
 }
 
 /// A detached CMS signature over a file, for sign-then-encrypt.
@@ -261,10 +192,7 @@ fn sign_file(
         passphrase_env: a.sign_passphrase_env.clone(),
     };
     let key = load_private(key, &pass, provider)?;
-    let cert_der = crypto_core::pki::certificates(&files::read(cert)?)
-        .map_err(|e| CliError::Msg(format!("{}: {e}", cert.display())))?
-        .remove(0)
-        .der;
+    let cert_der = files::certificates(cert)?.remove(0).der;
     let signer = crypto_core::cms::Signer::new(
         provider,
         &key,
@@ -272,19 +200,8 @@ fn sign_file(
         crypto_core::hash::HashAlgorithm::Sha256,
     )
     .map_err(|e| CliError::Msg(format!("{}: {e}", cert.display())))?;
-    let mut f = File::open(path).map_err(|e| CliError::File {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    let digest = crypto_core::hash::digest_reader(provider, signer.digest_algorithm(), &mut f)?;
-    let chain = match &a.sign_chain {
-        Some(p) => crypto_core::pki::certificates(&files::read(p)?)
-            .map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?
-            .into_iter()
-            .map(|c| c.der)
-            .collect(),
-        None => Vec::new(),
-    };
+    let digest = super::sign::hash_file(provider, signer.digest_algorithm(), path)?;
+    let chain = files::bundle(a.sign_chain.as_deref())?;
     Ok(signer.sign(&digest, &chain, time::OffsetDateTime::now_utc())?)
 }
 
@@ -314,14 +231,7 @@ fn check_inner_signature(
     digest: &[u8],
     trust: Option<&Path>,
 ) -> Result<String, CliError> {
-    let anchors: Vec<Vec<u8>> = match trust {
-        Some(p) => crypto_core::pki::certificates(&files::read(p)?)
-            .map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?
-            .into_iter()
-            .map(|c| c.der)
-            .collect(),
-        None => Vec::new(),
-    };
+    let anchors = files::bundle(trust)?;
     let opts = crypto_core::cms::VerifyOptions {
         trust: &anchors,
         extra: &[],
@@ -461,23 +371,18 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         out.write_all(&head)?;
         sealer.seal(&mut input, &mut out).map_err(crypto)?
     } else {
-        let mut out = Output::create(&out_path, a.force)?;
-        let mut file = out
-            .file
-            .take()
-            .ok_or_else(|| CliError::Msg("output".into()))?;
-        file.write_all(&head).map_err(|e| CliError::File {
+        let mut out = AtomicFile::create(&out_path, a.force)?;
+        out.file().write_all(&head).map_err(|e| CliError::File {
             path: out_path.clone(),
             source: e,
         })?;
-        let n = sealer.seal(&mut input, &mut file).map_err(crypto)?;
-        out.file = Some(file);
+        let n = sealer.seal(&mut input, out.file()).map_err(crypto)?;
         if let Some(t) = tar_thread.take() {
             t.join()
                 .map_err(|_| CliError::Msg("the tar thread panicked".into()))?
                 .map_err(|e| CliError::Msg(format!("{}: {e}", a.input.display())))?;
         }
-        out.finish(0o644)?;
+        out.finish(Mode::Public)?;
         n
     };
     if let Some(t) = tar_thread {
@@ -645,48 +550,37 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
         }
         return Ok(Outcome::Yes);
     }
-    let mut out = Output::create(&out_path, a.force)?;
-    let file = out
-        .file
-        .take()
-        .ok_or_else(|| CliError::Msg("output".into()))?;
+    let mut out = create_output(&out_path, a.force)?;
     let mut signed_note = None;
-    let (n, file) = match &inner_sig {
+    let n = match &inner_sig {
         Some(sig) => {
             let alg = sig
                 .digest_algorithm(&provider)
                 .map_err(|e| CliError::No(format!("{name}: the inner signature: {e}")))?;
             let mut w = HashingWriter {
-                inner: file,
+                inner: out.file(),
                 hasher: crypto_core::hash::Hasher::new(&provider, alg)?,
             };
             let n = opener.open(&mut input, &mut w).map_err(fail)?;
-            let HashingWriter { inner, hasher } = w;
-            // Checked before the output is renamed into place: a bad signature leaves nothing.
+            // Checked before the output is moved into place: a bad signature leaves nothing.
             signed_note = Some(check_inner_signature(
                 &provider,
                 sig,
-                &hasher.finish(),
+                &w.hasher.finish(),
                 a.trust.as_deref(),
             )?);
-            (n, inner)
+            n
         }
-        None => {
-            let mut file = file;
-            let n = opener.open(&mut input, &mut file).map_err(fail)?;
-            (n, file)
-        }
+        None => opener.open(&mut input, out.file()).map_err(fail)?,
     };
-    out.file = Some(file);
-    out.finish(0o600)?;
+    if let Some(t) = meta.mtime {
+        let _ = out
+            .file()
+            .set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64));
+    }
+    out.finish(Mode::Secret)?;
     if let Some(note) = signed_note {
         eprintln!("kagi: {name}: {note}");
-    }
-
-    if let Some(t) = meta.mtime {
-        let _ = File::options().write(true).open(&out_path).and_then(|f| {
-            f.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64))
-        });
     }
     eprintln!(
         "kagi: decrypted {name} → {} ({n} bytes, {})",
@@ -774,8 +668,7 @@ pub fn inspect(path: &Path, json: bool) -> Result<Outcome, CliError> {
         Sealed::read(&mut f).map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
     let h = &sealed.header;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let head_len = 13 + 32 + h.encode().map(|v| v.len() - 13).unwrap_or(0) as u64;
-    let payload = total.saturating_sub(head_len);
+    let payload = total.saturating_sub(sealed.header_len());
     let chunks = payload.div_ceil((envelope::CHUNK + 16) as u64).max(1);
     let plain = payload.saturating_sub(chunks * 16);
     let recipients: Vec<String> = h.recipients.iter().map(|r| r.describe()).collect();

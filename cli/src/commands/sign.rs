@@ -7,7 +7,6 @@ use crypto_core::Provider;
 use crypto_core::cms::{Report, Signature, Signer, VerifyOptions};
 use crypto_core::hash::{HashAlgorithm, digest_reader};
 use crypto_core::manifest::Manifest;
-use crypto_core::pki;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -17,15 +16,12 @@ use crate::args::{SignArgs, VerifyArgs};
 use crate::files::{self, Mode};
 use crate::output::{CliError, print, print_json};
 
-fn certs(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
-    Ok(pki::certificates(&files::read(path)?)
-        .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?
-        .into_iter()
-        .map(|c| c.der)
-        .collect())
-}
-
-fn hash_file(provider: &Provider, alg: HashAlgorithm, path: &Path) -> Result<Vec<u8>, CliError> {
+/// The digest of a file, read once in a streaming pass.
+pub fn hash_file(
+    provider: &Provider,
+    alg: HashAlgorithm,
+    path: &Path,
+) -> Result<Vec<u8>, CliError> {
     let mut f = std::fs::File::open(path).map_err(|e| CliError::File {
         path: path.to_path_buf(),
         source: e,
@@ -47,14 +43,11 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
         other => return Err(CliError::Msg(format!("--hash {other}: sha256 or sha384"))),
     };
     let key = load_private(&a.key, &a.passphrase, &provider)?;
-    let cert_der = certs(&a.cert)?
+    let cert_der = files::bundle(Some(&a.cert))?
         .into_iter()
         .next()
         .ok_or_else(|| CliError::Msg(format!("{}: no certificate", a.cert.display())))?;
-    let chain = match &a.chain {
-        Some(p) => certs(p)?,
-        None => Vec::new(),
-    };
+    let chain = files::bundle(a.chain.as_deref())?;
     let signer = Signer::new(&provider, &key, &cert_der, rsa_hash)
         .map_err(|e| CliError::Msg(format!("{}: {e}", a.cert.display())))?;
     let now = OffsetDateTime::now_utc();
@@ -165,14 +158,8 @@ fn check_signature(
 ) -> Result<Report, CliError> {
     let sig = Signature::parse(&files::read(sig_path)?)
         .map_err(|e| CliError::Msg(format!("{}: {e}", sig_path.display())))?;
-    let trust = match &a.trust {
-        Some(p) => certs(p)?,
-        None => Vec::new(),
-    };
-    let extra = match &a.chain {
-        Some(p) => certs(p)?,
-        None => Vec::new(),
-    };
+    let trust = files::bundle(a.trust.as_deref())?;
+    let extra = files::bundle(a.chain.as_deref())?;
     let opts = VerifyOptions {
         trust: &trust,
         extra: &extra,

@@ -144,6 +144,11 @@ impl Sealed {
         Ok(Sealed { header, raw, mac })
     }
 
+    /// Bytes before the payload: preamble, header and MAC.
+    pub fn header_len(&self) -> u64 {
+        (self.raw.len() + self.mac.len()) as u64
+    }
+
     /// Finds the recipient an identity opens, checks the header MAC, and returns the metadata
     /// and the payload opener. A wrong key, a wrong passphrase and an edited header are told
     /// apart only as far as is safe: "no recipient", "not authentic".

@@ -149,11 +149,15 @@ pub(crate) fn is_unlisted_pbe(der: &[u8]) -> bool {
 
 /// How an `EncryptedPrivateKeyInfo` is encrypted, refusing what kagi will not process.
 pub fn inspect(provider: &Provider, der: &[u8]) -> Result<Pbes2Info, Error> {
-    let info = parse(der)?;
-    let Some(params) = info.encryption_algorithm.pbes2() else {
-        return Err(not_listed("PBES1 (MD5 or SHA-1 with DES or RC2)"));
-    };
-    describe(provider, params)
+    describe(provider, pbes2_params(&parse(der)?)?)
+}
+
+fn pbes2_params<'a>(
+    info: &'a pkcs8::EncryptedPrivateKeyInfoRef<'_>,
+) -> Result<&'a pbes2::Parameters, Error> {
+    info.encryption_algorithm
+        .pbes2()
+        .ok_or_else(|| not_listed("PBES1 (MD5 or SHA-1 with DES or RC2)"))
 }
 
 fn describe(provider: &Provider, params: &pbes2::Parameters) -> Result<Pbes2Info, Error> {
@@ -207,10 +211,8 @@ pub fn decrypt(
     passphrase: &[u8],
 ) -> Result<(SecretBytes, Pbes2Info), Error> {
     let info = parse(der)?;
-    let summary = inspect(provider, der)?;
-    let Some(params) = info.encryption_algorithm.pbes2() else {
-        return Err(Error::Unsupported("non-PBES2 key encryption".into()));
-    };
+    let params = pbes2_params(&info)?;
+    let summary = describe(provider, params)?;
     let Kdf::Pbkdf2(kdf) = &params.kdf else {
         return Err(Error::Unsupported("non-PBKDF2 key derivation".into()));
     };
