@@ -9,6 +9,7 @@ RUNS=${RUNS:-5}
 W=$(mktemp -d /dev/shm/kagi-erase.XXXXXX)
 truncate -s 1G "$W/disk.img"
 DEV=$(losetup -f --show "$W/disk.img")
+export KAGI_STATE_DIR="$W/state"
 trap 'losetup -d "$DEV"; rm -rf "$W"' EXIT
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l | xargs printf "%.3f"; }
 echo "## 1 GiB loop device on /dev/shm ($DEV), seconds, $RUNS runs"

@@ -546,15 +546,21 @@ pub enum EraseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Overwrite devices (or regular files) and verify by reading back. Exit 0 only when every
-    /// byte was written and read back as written.
+    /// Overwrite devices, partitions or regular files and verify by reading back. Exit 0 only
+    /// when every pass wrote every byte and the last read back as written. Progress is kept in
+    /// a journal off the target, so an interrupted run (Ctrl-C, crash, power loss) continues
+    /// with `kagi erase resume`.
     Run {
-        /// Devices (`/dev/sdX`) or regular files, named explicitly.
+        /// Devices (`/dev/sdX`), partitions or regular files, named explicitly.
         #[arg(required = true)]
         targets: Vec<PathBuf>,
-        /// zero, one, pattern:HEX or random (AES-256-CTR keystream; the default).
-        #[arg(long, default_value = "random")]
-        method: String,
+        /// One pass: zero, one, pattern:HEX or random (AES-256-CTR keystream; the default).
+        #[arg(long, conflicts_with = "passes")]
+        method: Option<String>,
+        /// Several passes: a scheme (nist, dod-short, is5-enhanced, vsitr) or methods separated
+        /// by commas (e.g. zero,random). Verification applies to the last pass.
+        #[arg(long)]
+        passes: Option<String>,
         /// full (read everything back; the default), sample[:PERCENT] (NIST SP 800-88
         /// representative sampling, 10% by default, seed recorded) or off.
         #[arg(long, default_value = "full")]
@@ -562,9 +568,32 @@ pub enum EraseCommand {
         /// Do not ask for confirmation (scripts).
         #[arg(long)]
         yes: bool,
+        /// Discard an interrupted run of the same target and start again.
+        #[arg(long)]
+        restart: bool,
+        #[command(flatten)]
+        state: StateArgs,
         #[command(flatten)]
         policy: PolicyArgs,
-        /// Machine-readable output (the report as JSON).
+        /// Machine-readable output: the report as JSON on stdout, progress as JSON lines on
+        /// stderr.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue interrupted runs from their last verified checkpoint (all pending runs when
+    /// no target is named). A random pass continues with a new key; the report lists each
+    /// stretch with its key's commitment.
+    Resume {
+        /// Devices or files whose runs to continue.
+        targets: Vec<PathBuf>,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        state: StateArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output, as for `run`.
         #[arg(long)]
         json: bool,
     },
@@ -579,4 +608,13 @@ pub enum EraseCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where erase journals are kept.
+#[derive(Args, Debug, Clone)]
+pub struct StateArgs {
+    /// The state directory for journals (default: $KAGI_STATE_DIR, /var/lib/kagi for root,
+    /// else ~/.local/state/kagi). It must not be on a target.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }

@@ -11,8 +11,21 @@ struct Loop(String);
 
 impl Loop {
     fn new(img: &Path) -> Loop {
+        Self::with(img, &[])
+    }
+    /// With partition scanning: the kernel's partitions appear (with `partx -a` where no
+    /// udev creates the nodes).
+    fn partitioned(img: &Path) -> Loop {
+        let l = Self::with(img, &["-P"]);
+        if !Path::new(&format!("{}p1", l.0)).exists() {
+            let _ = Command::new("partx").args(["-a", &l.0]).status();
+        }
+        l
+    }
+    fn with(img: &Path, extra: &[&str]) -> Loop {
         let out = Command::new("losetup")
             .args(["-f", "--show"])
+            .args(extra)
             .arg(img)
             .output()
             .unwrap();
@@ -71,7 +84,9 @@ fn random_with_full_verification_leaves_no_original_sector() {
     let rep = &v["reports"][0];
     assert_eq!(rep["method"], "random");
     assert_eq!(rep["bytes_verified"], 20u64 << 20);
-    assert!(rep["key_commitment"].as_str().unwrap().len() == 64);
+    let seg = &rep["passes"][0]["segments"][0];
+    assert_eq!(seg["key_commitment"].as_str().unwrap().len(), 64);
+    assert_eq!(seg["end"], 20u64 << 20);
     drop(dev);
     let now = std::fs::read(&img).unwrap();
     let same = now
@@ -186,4 +201,298 @@ fn three_loop_devices_are_erased_in_parallel() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     drop(dev);
     assert_eq!(std::fs::read(&fresh).unwrap(), vec![0x11u8; 4 << 20]);
+}
+
+/// The original content of test images: every byte non-zero, position-dependent.
+fn original_byte(i: u64) -> u8 {
+    (i % 253) as u8 | 1
+}
+
+/// A `mib` MiB image in /dev/shm (fast, and big images stay off the disk).
+struct ShmImage(std::path::PathBuf);
+
+impl ShmImage {
+    fn new(mib: u64) -> ShmImage {
+        use std::io::Write;
+        let path = std::path::PathBuf::from(format!(
+            "/dev/shm/kagi-erase-test-{}-{mib}.img",
+            std::process::id()
+        ));
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for k in 0..mib {
+            let block: Vec<u8> = ((k << 20)..((k + 1) << 20)).map(original_byte).collect();
+            f.write_all(&block).unwrap();
+        }
+        f.flush().unwrap();
+        ShmImage(path)
+    }
+    /// How many 512-byte sectors still hold their original content.
+    fn surviving_sectors(&self) -> usize {
+        use std::io::Read;
+        let mut f = std::fs::File::open(&self.0).unwrap();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut at = 0u64;
+        let mut same = 0;
+        loop {
+            let n = f.read(&mut buf).unwrap();
+            if n == 0 {
+                return same;
+            }
+            for (k, s) in buf[..n].chunks(512).enumerate() {
+                let base = at + (k * 512) as u64;
+                if s.iter()
+                    .enumerate()
+                    .all(|(j, &b)| b == original_byte(base + j as u64))
+                {
+                    same += 1;
+                }
+            }
+            at += n as u64;
+        }
+    }
+}
+
+impl Drop for ShmImage {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Reads the child's JSON progress lines until a checkpoint at or past `at` bytes.
+fn wait_for_checkpoint(child: &mut std::process::Child, at: u64) -> u64 {
+    use std::io::BufRead;
+    let err = child.stderr.as_mut().unwrap();
+    let mut lines = std::io::BufReader::new(err).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("the run ended before a checkpoint")
+            .unwrap();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["event"] == "checkpoint"
+            && v["done"].as_u64().unwrap() >= at
+        {
+            return v["done"].as_u64().unwrap();
+        }
+    }
+}
+
+fn journals(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("state/erase"))
+        .map(|it| it.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_interrupted_run_resumes_after_ctrl_c_and_after_kill_9() {
+    let dir = tempdir();
+    let img = ShmImage::new(1024);
+    let dev = Loop::new(&img.0);
+    // Ctrl-C (SIGINT) after the first checkpoint: a clean stop, exit 2, the journal kept.
+    let mut child = spawn_kagi(&dir, &["erase", "run", &dev.0, "--yes", "--json"]);
+    wait_for_checkpoint(&mut child, 1);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(journals(&dir).len(), 1);
+    // A new run of the same device is refused while the interrupted one is pending.
+    let r = kagi_in(&dir, &["erase", "run", &dev.0, "--yes"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("kagi erase resume"), "{}", r.stderr);
+
+    // Resume, then SIGKILL after its first checkpoint: no chance to clean up.
+    let mut child = spawn_kagi(&dir, &["erase", "resume", "--yes", "--json"]);
+    wait_for_checkpoint(&mut child, 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let journal = journals(&dir).pop().expect("the journal survives kill -9");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(!text.contains("\"key\""), "no key in the journal");
+
+    // A journal that names another device is refused.
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["identity"]["backing_file"] = "/somewhere/else.img".into();
+    std::fs::write(&journal, v.to_string()).unwrap();
+    let r = kagi_in(&dir, &["erase", "resume", &dev.0, "--yes"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("backing file"), "{}", r.stderr);
+    std::fs::write(&journal, &text).unwrap();
+
+    // The second resumption finishes; the report joins the stretches.
+    let r = kagi_in(&dir, &["erase", "resume", &dev.0, "--yes", "--json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["complete"], true);
+    let rep = &v["reports"][0];
+    assert_eq!(rep["resumed"].as_array().unwrap().len(), 2);
+    assert_eq!(rep["bytes_written"], 1u64 << 30);
+    assert_eq!(rep["bytes_verified"], 1u64 << 30);
+    let segs = rep["passes"][0]["segments"].as_array().unwrap();
+    assert!(segs.len() >= 2, "{segs:?}");
+    assert_eq!(segs[0]["start"], 0);
+    assert_eq!(segs.last().unwrap()["end"], 1u64 << 30);
+    assert!(
+        journals(&dir).is_empty(),
+        "the journal is removed at the end"
+    );
+    drop(dev);
+    // Read independently of kagi: no sector of the original survives anywhere.
+    assert_eq!(img.surviving_sectors(), 0);
+}
+
+/// An MBR with two 20 MiB Linux partitions.
+fn mbr_image(dir: &Path) -> std::path::PathBuf {
+    let img = dir.join("parted.img");
+    let mut data = vec![0x5au8; 64 << 20];
+    data[..512].fill(0);
+    for (k, start) in [2048u32, 43008].into_iter().enumerate() {
+        let e = 446 + 16 * k;
+        data[e + 4] = 0x83;
+        data[e + 8..e + 12].copy_from_slice(&start.to_le_bytes());
+        data[e + 12..e + 16].copy_from_slice(&40960u32.to_le_bytes());
+    }
+    data[510] = 0x55;
+    data[511] = 0xaa;
+    std::fs::write(&img, &data).unwrap();
+    img
+}
+
+#[test]
+fn a_partitioned_device_its_partitions_and_a_mounted_partition() {
+    let dir = tempdir();
+    let img = mbr_image(&dir);
+    let dev = Loop::partitioned(&img);
+    let (p1, p2) = (format!("{}p1", dev.0), format!("{}p2", dev.0));
+    assert!(Path::new(&p2).exists(), "the kernel made no partitions");
+    let listed = kagi_in(&dir, &["erase", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let me = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == dev.0.as_str())
+        .unwrap();
+    let parts: Vec<&str> = me["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(parts.len(), 2, "{me}");
+
+    assert!(
+        Command::new("mkfs.ext4")
+            .args(["-q", &p1])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mnt = dir.join("mnt");
+    std::fs::create_dir_all(&mnt).unwrap();
+    assert!(
+        Command::new("mount")
+            .arg(&p1)
+            .arg(&mnt)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(mnt.join("keep.txt"), "still here").unwrap();
+    // The whole device and the mounted partition are refused; the other partition is not.
+    let whole = kagi_in(&dir, &["erase", "run", &dev.0, "--yes"]);
+    let part1 = kagi_in(&dir, &["erase", "run", &p1, "--yes"]);
+    let part2 = kagi_in(&dir, &["erase", "run", &p2, "--method", "zero", "--yes"]);
+    let kept = std::fs::read_to_string(mnt.join("keep.txt"));
+    let _ = Command::new("umount").arg(&mnt).status();
+    assert_eq!(whole.code, 2);
+    assert!(
+        whole.stderr.contains("p1 is mounted at"),
+        "{}",
+        whole.stderr
+    );
+    assert_eq!(part1.code, 2);
+    assert!(part1.stderr.contains("is mounted at"), "{}", part1.stderr);
+    assert_eq!(part2.code, 0, "{}{}", part2.stdout, part2.stderr);
+    assert!(part2.stderr.contains("only the partition was erased"));
+    assert_eq!(kept.unwrap(), "still here");
+    let cmp = Command::new("cmp")
+        .args(["-n", &(20u64 << 20).to_string(), &p2, "/dev/zero"])
+        .status()
+        .unwrap();
+    assert!(cmp.success());
+
+    // Unmounted, the whole device is erased and the kernel forgets its partitions.
+    let r = kagi_in(&dir, &["erase", "run", &dev.0, "--method", "zero", "--yes"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!Path::new(&p1).exists(), "stale partition node");
+    let name = dev.0.trim_start_matches("/dev/");
+    assert!(!Path::new(&format!("/sys/block/{name}/{name}p1")).exists());
+    let cmp = Command::new("cmp")
+        .args(["-n", &(64u64 << 20).to_string(), &dev.0, "/dev/zero"])
+        .status()
+        .unwrap();
+    assert!(cmp.success());
+}
+
+#[test]
+fn named_multi_pass_schemes_run_every_pass() {
+    let dir = tempdir();
+    let (img, _) = image(&dir, 8);
+    let dev = Loop::new(&img);
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase",
+            "run",
+            &dev.0,
+            "--passes",
+            "dod-short",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rep = &v["reports"][0];
+    assert_eq!(rep["bytes_written"], 3 * (8u64 << 20));
+    let methods: Vec<&str> = rep["passes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["zero", "one", "random"]);
+    // VSITR ends with 0xAA, which an auditor can check afterwards.
+    let r = kagi_in(
+        &dir,
+        &["erase", "run", &dev.0, "--passes", "vsitr", "--yes"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "pattern:aa"]).code,
+        0
+    );
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase", "run", &dev.0, "--method", "zero", "--passes", "vsitr", "--yes",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    let r = kagi_in(
+        &dir,
+        &["erase", "run", &dev.0, "--passes", "zero,nine", "--yes"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown method or scheme"),
+        "{}",
+        r.stderr
+    );
 }

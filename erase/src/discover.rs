@@ -51,6 +51,11 @@ pub struct BlockDevice {
     pub partitions: Vec<Partition>,
     /// Holders of the whole device.
     pub holders: Vec<String>,
+    /// For a partition: the whole device it is part of (`/dev/sda`); model, serial and
+    /// sectors are then that device's.
+    pub partition_of: Option<String>,
+    /// For a partition: its first byte on the whole device.
+    pub start: Option<u64>,
     /// Why kagi would refuse to erase it, if it would.
     pub refused: Option<String>,
 }
@@ -138,6 +143,8 @@ pub fn device(name: &str) -> Option<BlockDevice> {
         backing_file: read(&sys.join("loop/backing_file")),
         partitions,
         holders: holders(&sys),
+        partition_of: None,
+        start: None,
         refused: None,
     };
     d.refused = crate::safety::refusal(&d);
@@ -160,9 +167,40 @@ pub fn list() -> Vec<BlockDevice> {
     names.iter().filter_map(|n| device(n)).collect()
 }
 
-/// The whole device a `/dev/...` path names (symlinks resolved), if it is one.
+/// The whole device or partition a `/dev/...` path names (symlinks resolved), if it is one.
 pub fn find(path: &Path) -> Option<BlockDevice> {
     let real = std::fs::canonicalize(path).ok()?;
     let name = real.file_name()?.to_string_lossy().into_owned();
-    device(&name)
+    device(&name).or_else(|| partition(&name))
+}
+
+/// A partition by kernel name (`sda1`, `loop0p1`), described as a device of its own: only its
+/// own mounts, swap and holders decide whether it is refused.
+pub fn partition(name: &str) -> Option<BlockDevice> {
+    let sys = Path::new("/sys/class/block").join(name);
+    if !sys.join("partition").exists() {
+        return None;
+    }
+    let parent_name = std::fs::canonicalize(&sys)
+        .ok()?
+        .parent()?
+        .file_name()?
+        .to_string_lossy()
+        .into_owned();
+    let parent = device(&parent_name)?;
+    let part = parent.partitions.iter().find(|p| p.name == name)?.clone();
+    let mut d = BlockDevice {
+        name: name.to_string(),
+        path: format!("/dev/{name}"),
+        dev: part.dev,
+        size: part.size,
+        partitions: Vec::new(),
+        holders: part.holders,
+        partition_of: Some(parent.path.clone()),
+        start: num(&sys.join("start")).map(|s| s * 512),
+        refused: None,
+        ..parent
+    };
+    d.refused = crate::safety::refusal(&d);
+    Some(d)
 }

@@ -1,12 +1,18 @@
-//! The overwrite engine: one pass of a method over the whole target in large aligned blocks,
-//! the next block generated on a second thread while the last is written, then a full
-//! read-back comparison. A block that fails is retried once, then recorded; any recorded range
-//! makes the run fail — it never reports success with unerased or unverified ranges.
+//! The overwrite engine: the passes of a plan over the whole target in large aligned blocks,
+//! the next block generated on a second thread while the last is written. Each pass goes in
+//! windows of [`WINDOW`] bytes: write, flush, read the window back (last pass; full or
+//! sampled), then a checkpoint — the [`State`] the caller keeps in a journal, so an
+//! interrupted run resumes from the last verified window. A `random` pass draws a fresh key for
+//! each stretch it writes (a resumed pass continues with a new key; the key is never stored,
+//! each stretch is reported with its key's commitment). A block that fails is retried once,
+//! then recorded; any recorded range makes the run fail — it never reports success with
+//! unerased or unverified ranges.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use crypto_core::Provider;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::method::{Generator, Method};
@@ -15,8 +21,11 @@ use crate::target::{AlignedBuf, Target};
 /// The I/O block: 4 MiB (a multiple of every sector size).
 pub const BLOCK: usize = 4 << 20;
 
+/// The checkpoint window: 256 MiB are written, flushed and read back before the journal moves.
+pub const WINDOW: u64 = 64 * BLOCK as u64;
+
 /// A byte range `[start, end)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Range {
     /// First byte.
     pub start: u64,
@@ -24,18 +33,40 @@ pub struct Range {
     pub end: u64,
 }
 
+/// A stretch of a pass written with one generator (one key, for `random`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte written and checkpointed.
+    pub end: u64,
+    /// For `random`: SHA-256 commitment to this stretch's key (never the key).
+    pub key_commitment: Option<String>,
+}
+
+/// One pass and the stretches it was written in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassRecord {
+    /// The method of this pass.
+    pub method: String,
+    /// Whether this pass is read back (the last one, unless verification is off).
+    pub verified: bool,
+    /// The stretches (one unless the run was interrupted and resumed).
+    pub segments: Vec<Segment>,
+}
+
 /// What a run did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     /// The target.
     pub target: String,
     /// Its size in bytes.
     pub size: u64,
-    /// The method.
+    /// The scheme: a single method, or a named sequence and its methods.
     pub method: String,
-    /// For `random`: the commitment to the keystream key (never the key).
-    pub key_commitment: Option<String>,
-    /// `full`, `sample N%` or `off`.
+    /// Every pass, with per-stretch key commitments.
+    pub passes: Vec<PassRecord>,
+    /// `full`, `sample N%` or `off` (applied to the last pass).
     pub verification: String,
     /// For sampled verification: the seed that chose the regions (so the sample can be redone).
     pub sample_seed: Option<u64>,
@@ -43,7 +74,7 @@ pub struct Report {
     pub verify_planned: u64,
     /// Whether reads bypassed the page cache.
     pub direct_io: bool,
-    /// Bytes written.
+    /// Bytes written, over all passes.
     pub bytes_written: u64,
     /// Bytes read back and compared.
     pub bytes_verified: u64,
@@ -53,28 +84,279 @@ pub struct Report {
     pub read_failures: Vec<Range>,
     /// Ranges that read back different from what was written.
     pub mismatches: Vec<Range>,
+    /// When the run began (RFC 3339, UTC).
+    pub started: String,
+    /// When each resumption began.
+    pub resumed: Vec<String>,
+    /// When the run ended.
+    pub finished: Option<String>,
 }
 
 impl Report {
-    /// Whether every byte was written and, if verification ran, read back equal.
+    /// Whether every pass wrote every byte and, if verification ran, read back equal.
     pub fn complete(&self) -> bool {
-        self.write_failures.is_empty()
+        self.finished.is_some()
+            && self.write_failures.is_empty()
             && self.read_failures.is_empty()
             && self.mismatches.is_empty()
-            && self.bytes_written == self.size
+            && self.bytes_written == self.size * self.passes.len() as u64
             && self.bytes_verified == self.verify_planned
+            && self.passes.iter().all(|p| {
+                let mut at = 0;
+                p.segments.iter().all(|s| {
+                    let ok = s.start == at;
+                    at = s.end;
+                    ok
+                }) && at == self.size
+            })
     }
 }
 
 /// Progress, for a bar or JSON lines.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Progress {
-    /// `write` or `verify`.
+    /// Pass number, from 1.
+    pub pass: usize,
+    /// Number of passes.
+    pub passes: usize,
+    /// `write`, `verify` or `checkpoint` (a window is durable and verified: `done` is where a
+    /// resumed run would continue).
     pub phase: &'static str,
-    /// Bytes done in this phase.
+    /// Bytes of this pass done.
     pub done: u64,
-    /// Bytes in this phase.
+    /// Bytes of this pass.
     pub total: u64,
+}
+
+/// What to write: the passes, and how to verify the last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// A name for the scheme (`random`, `dod-short`, or the methods joined).
+    pub name: String,
+    /// The passes in order.
+    pub passes: Vec<Method>,
+    /// Verification of the last pass.
+    pub verify: Verify,
+}
+
+/// Named multi-pass schemes, as sequences of the basic methods. NIST SP 800-88 Rev.1: one
+/// pass (kagi's default, `random` then verify) suffices for Clear on modern media; these exist
+/// for procedures that name them.
+pub const SCHEMES: &[(&str, &str, &str)] = &[
+    (
+        "nist",
+        "random",
+        "NIST SP 800-88 Clear: one random pass (the default)",
+    ),
+    (
+        "dod-short",
+        "zero,one,random",
+        "DoD 5220.22-M short (3 passes: 0x00, 0xFF, random)",
+    ),
+    (
+        "is5-enhanced",
+        "zero,one,random",
+        "HMG IS5 Enhanced (0x00, 0xFF, random; the last pass verified)",
+    ),
+    (
+        "vsitr",
+        "zero,one,zero,one,zero,one,pattern:aa",
+        "BSI VSITR (7 passes: 0x00/0xFF alternating, then 0xAA)",
+    ),
+];
+
+impl Plan {
+    /// A plan from `--method` or `--passes` (a scheme name or methods separated by commas).
+    pub fn parse(
+        method: Option<&str>,
+        passes: Option<&str>,
+        verify: Verify,
+    ) -> Result<Plan, Error> {
+        let (name, list) = match (method, passes) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Invalid(
+                    "give --method (one pass) or --passes (several), not both".into(),
+                ));
+            }
+            (Some(m), None) => (m.to_string(), m.to_string()),
+            (None, Some(p)) => match SCHEMES.iter().find(|s| s.0 == p) {
+                Some((n, l, _)) => (n.to_string(), l.to_string()),
+                None => (p.to_string(), p.to_string()),
+            },
+            (None, None) => ("random".to_string(), "random".to_string()),
+        };
+        let passes = list
+            .split(',')
+            .map(|m| {
+                m.trim().parse::<Method>().map_err(|_| {
+                    Error::Invalid(format!(
+                        "unknown method or scheme `{m}` (methods: zero, one, pattern:HEX, random; schemes: {})",
+                        SCHEMES.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if passes.is_empty() || passes.len() > 64 {
+            return Err(Error::Invalid("a scheme has 1 to 64 passes".into()));
+        }
+        Ok(Plan {
+            name,
+            passes,
+            verify,
+        })
+    }
+
+    fn describe(&self) -> String {
+        let list: Vec<String> = self.passes.iter().map(|m| m.to_string()).collect();
+        if list.join(",") == self.name {
+            list.join(", ")
+        } else {
+            format!("{} ({})", self.name, list.join(", "))
+        }
+    }
+}
+
+/// Where a run stands: the plan, the pass and offset verified so far, and the report so far.
+/// This is what the journal keeps (never a key).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct State {
+    /// Journal format.
+    pub version: u32,
+    /// The scheme name.
+    pub scheme: String,
+    /// The methods of the passes.
+    pub passes: Vec<String>,
+    /// `full`, `sample:N` or `off`.
+    pub verify: String,
+    /// The current pass (0-based); `passes.len()` when done.
+    pub pass: usize,
+    /// Bytes of the current pass written, flushed and (if verified) read back.
+    pub done: u64,
+    /// The checkpoint window in bytes (a multiple of [`BLOCK`]; [`WINDOW`] unless a test
+    /// wants more checkpoints).
+    pub window: u64,
+    /// The report so far.
+    pub report: Report,
+}
+
+/// How a call to [`run`] ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// All passes ran; the report says whether the run is complete.
+    Finished,
+    /// Stopped at the caller's request; the state is the last checkpoint, ready to resume.
+    Stopped,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl State {
+    /// A fresh run of `plan` on `target`.
+    pub fn new(target: &dyn Target, plan: &Plan) -> Result<State, Error> {
+        let sample_seed = match plan.verify {
+            Verify::Sample(_) => Some(u64::from_be_bytes(crypto_core::rand::array()?)),
+            _ => None,
+        };
+        let last = plan.passes.len() - 1;
+        Ok(State {
+            version: 1,
+            scheme: plan.name.clone(),
+            passes: plan.passes.iter().map(|m| m.to_string()).collect(),
+            verify: match plan.verify {
+                Verify::Sample(p) => format!("sample:{p}"),
+                v => v.to_string(),
+            },
+            pass: 0,
+            done: 0,
+            window: WINDOW,
+            report: Report {
+                target: target.name().to_string(),
+                size: target.size(),
+                method: plan.describe(),
+                passes: plan
+                    .passes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| PassRecord {
+                        method: m.to_string(),
+                        verified: i == last && plan.verify != Verify::Off,
+                        segments: Vec::new(),
+                    })
+                    .collect(),
+                verification: plan.verify.to_string(),
+                sample_seed,
+                verify_planned: 0,
+                direct_io: target.direct(),
+                bytes_written: 0,
+                bytes_verified: 0,
+                write_failures: Vec::new(),
+                read_failures: Vec::new(),
+                mismatches: Vec::new(),
+                started: now(),
+                resumed: Vec::new(),
+                finished: None,
+            },
+        })
+    }
+
+    /// The plan this state carries out.
+    pub fn plan(&self) -> Result<Plan, Error> {
+        Ok(Plan {
+            name: self.scheme.clone(),
+            passes: self
+                .passes
+                .iter()
+                .map(|m| m.parse())
+                .collect::<Result<_, _>>()?,
+            verify: self.verify.parse()?,
+        })
+    }
+
+    /// Checks that the state is one `run` can carry on (a journal is input from disk).
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |why: &str| {
+            Err(Error::Invalid(format!(
+                "the erase journal is inconsistent: {why}"
+            )))
+        };
+        if self.window == 0 || self.window % BLOCK as u64 != 0 {
+            return bad("its window is not whole blocks");
+        }
+        if self.passes.is_empty() || self.passes.len() != self.report.passes.len() {
+            return bad("its passes do not match its report");
+        }
+        if self.pass > self.passes.len() || self.done > self.report.size {
+            return bad("its position is past the end");
+        }
+        if self.done % self.window != 0 && self.done != self.report.size {
+            return bad("its position is not at a checkpoint");
+        }
+        if self.pass < self.passes.len()
+            && self.report.passes[self.pass]
+                .segments
+                .last()
+                .is_some_and(|s| s.end != self.done)
+        {
+            return bad("its last stretch does not end where it stands");
+        }
+        Ok(())
+    }
+
+    /// Whether all passes have run.
+    pub fn finished(&self) -> bool {
+        self.pass >= self.passes.len()
+    }
+}
+
+impl State {
+    /// Marks the start of a resumption (the report lists when each began).
+    pub fn resuming(&mut self) {
+        self.report.resumed.push(now());
+    }
 }
 
 fn push(ranges: &mut Vec<Range>, start: u64, end: u64) {
@@ -98,40 +380,118 @@ fn compare(got: &[u8], want: &[u8], off: u64, sector: u32, mismatches: &mut Vec<
     }
 }
 
-/// Calls `each(index, bytes)` for every block of a `size`-byte pass in order, the bytes
-/// generated one block ahead on a second thread; used buffers go straight back to it.
+/// One step of a pass: write or read back a block; `flush` after the window's last write,
+/// `checkpoint` (the window's end) after its last step.
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    verify: bool,
+    block: u64,
+    flush: bool,
+    checkpoint: Option<u64>,
+}
+
+/// The steps of a pass from `from`: per window, its writes, then the blocks to read back.
+fn steps<'a>(
+    size: u64,
+    from: u64,
+    window: u64,
+    verify: Verify,
+    regions: &'a [Range],
+) -> impl Iterator<Item = Step> + Clone + Send + 'a {
+    let b = BLOCK as u64;
+    let windows = (from..size).step_by(window as usize);
+    windows.flat_map(move |a| {
+        let end = (a + window).min(size);
+        let blocks = a / b..end.div_ceil(b);
+        let mut v: Vec<Step> = blocks
+            .clone()
+            .map(|block| Step {
+                verify: false,
+                block,
+                flush: false,
+                checkpoint: None,
+            })
+            .collect();
+        if let Some(last) = v.last_mut() {
+            last.flush = true;
+        }
+        let mut reads: Vec<u64> = match verify {
+            Verify::Full => blocks.collect(),
+            Verify::Sample(_) => {
+                let lo = regions.partition_point(|r| r.end <= a);
+                let hi = regions.partition_point(|r| r.start < end);
+                regions[lo..hi].iter().map(|r| r.start / b).collect()
+            }
+            Verify::Off => Vec::new(),
+        };
+        reads.dedup();
+        v.extend(reads.into_iter().map(|block| Step {
+            verify: true,
+            block,
+            flush: false,
+            checkpoint: None,
+        }));
+        if let Some(last) = v.last_mut() {
+            last.checkpoint = Some(end);
+        }
+        v
+    })
+}
+
+/// Runs `each` over the steps with each step's block generated one ahead on a second thread;
+/// used buffers go straight back to it. `each` returns false to stop early.
 fn generated(
     generator: &Generator,
     size: u64,
-    mut each: impl FnMut(u64, &[u8]),
+    steps: impl Iterator<Item = Step> + Clone + Send,
+    mut each: impl FnMut(Step, &[u8]) -> Result<bool, Error>,
 ) -> Result<(), Error> {
-    let blocks = size.div_ceil(BLOCK as u64);
     let len_of = |i: u64| (size - i * BLOCK as u64).min(BLOCK as u64) as usize;
-    let (full_tx, full_rx) = mpsc::sync_channel::<Result<(u64, AlignedBuf), Error>>(2);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Result<AlignedBuf, Error>>(2);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<AlignedBuf>(3);
     for _ in 0..3 {
         let _ = empty_tx.send(AlignedBuf::new(BLOCK));
     }
+    let ahead = steps.clone();
     std::thread::scope(|scope| -> Result<(), Error> {
         scope.spawn(move || {
-            for i in 0..blocks {
+            for s in ahead {
                 let Ok(mut buf) = empty_rx.recv() else { return };
                 let r = generator
-                    .fill(i, BLOCK, &mut buf.as_mut_slice()[..len_of(i)])
-                    .map(|()| (i, buf));
+                    .fill(s.block, BLOCK, &mut buf.as_mut_slice()[..len_of(s.block)])
+                    .map(|()| buf);
                 if full_tx.send(r).is_err() {
                     return;
                 }
             }
         });
-        for _ in 0..blocks {
-            let (i, buf) = full_rx
-                .recv()
-                .map_err(|_| Error::Invalid("the generator stopped".into()))??;
-            each(i, &buf.as_slice()[..len_of(i)]);
+        let mut result = Ok(());
+        for s in steps {
+            let buf = match full_rx.recv() {
+                Ok(Ok(buf)) => buf,
+                Ok(Err(e)) => {
+                    result = Err(e);
+                    break;
+                }
+                Err(_) => {
+                    result = Err(Error::Invalid("the generator stopped".into()));
+                    break;
+                }
+            };
+            match each(s, &buf.as_slice()[..len_of(s.block)]) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
             let _ = empty_tx.send(buf);
         }
-        Ok(())
+        // Let the generator see the end whether it waits to send or for a buffer.
+        drop(full_rx);
+        drop(empty_tx);
+        result
     })
 }
 
@@ -187,7 +547,6 @@ fn splitmix(state: &mut u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
-
 /// The sampled regions, sorted and merged, each within one block.
 pub fn sample_regions(size: u64, sector: u64, percent: u8, seed: u64) -> Vec<Range> {
     let sector = sector.max(1);
@@ -246,14 +605,18 @@ pub fn sample_regions(size: u64, sector: u64, percent: u8, seed: u64) -> Vec<Ran
     out
 }
 
-/// Overwrites `target` with `method`, then reads back what `verify` asks for.
+/// Carries `state` forward on `target` until every pass has run or `stop` is set (checked
+/// between I/Os). After each window is written, flushed and read back, `checkpoint` gets the
+/// state to keep; a stopped run's state is the last checkpoint. `random` passes draw a fresh
+/// key here, so a resumed pass continues with a new key in a new segment.
 pub fn run(
     provider: &Provider,
     target: &mut dyn Target,
-    method: &Method,
-    verify: Verify,
+    state: &mut State,
+    stop: &AtomicBool,
+    checkpoint: &mut dyn FnMut(&State) -> Result<(), Error>,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Report, Error> {
+) -> Result<Ended, Error> {
     let size = target.size();
     let (logical, _) = target.sectors();
     if size == 0 || size % u64::from(logical.max(1)) != 0 {
@@ -262,105 +625,203 @@ pub fn run(
             target.name()
         )));
     }
-    let generator = Generator::new(provider, method)?;
-    let mut report = Report {
-        target: target.name().to_string(),
-        size,
-        method: method.to_string(),
-        key_commitment: generator.commitment().map(hex::encode),
-        verification: verify.to_string(),
-        sample_seed: None,
-        verify_planned: 0,
-        direct_io: target.direct(),
-        bytes_written: 0,
-        bytes_verified: 0,
-        write_failures: Vec::new(),
-        read_failures: Vec::new(),
-        mismatches: Vec::new(),
+    if size != state.report.size {
+        return Err(Error::Invalid(format!(
+            "{}: the device has {size} bytes but the run was planned for {}",
+            target.name(),
+            state.report.size
+        )));
+    }
+    let plan = state.plan()?;
+    if state.window == 0 || state.window % BLOCK as u64 != 0 || state.done % state.window != 0 {
+        return Err(Error::Invalid(
+            "the journal's window is not whole blocks".into(),
+        ));
+    }
+    let regions = match (plan.verify, state.report.sample_seed) {
+        (Verify::Sample(p), Some(seed)) => sample_regions(size, u64::from(logical.max(1)), p, seed),
+        (Verify::Sample(_), None) => {
+            return Err(Error::Invalid("a sampled run without its seed".into()));
+        }
+        _ => Vec::new(),
     };
-
-    // Write: the next block is generated on a second thread while this one is written.
-    generated(&generator, size, |i, data| {
-        let off = i * BLOCK as u64;
-        let ok = target
-            .write_at(data, off)
-            .or_else(|_| target.write_at(data, off));
-        match ok {
-            Ok(()) => report.bytes_written += data.len() as u64,
-            Err(_) => push(&mut report.write_failures, off, off + data.len() as u64),
+    state.report.verify_planned = match plan.verify {
+        Verify::Full => size,
+        Verify::Sample(_) => regions.iter().map(|r| r.end - r.start).sum(),
+        Verify::Off => 0,
+    };
+    let passes = plan.passes.len();
+    while state.pass < passes {
+        if state.done >= size {
+            // Stopped right after the pass's last checkpoint.
+            state.pass += 1;
+            state.done = 0;
+            continue;
         }
-        progress(Progress {
-            phase: "write",
-            done: off + data.len() as u64,
-            total: size,
+        let last = state.pass + 1 == passes;
+        let verify = if last { plan.verify } else { Verify::Off };
+        let generator = Generator::new(provider, &plan.passes[state.pass])?;
+        let record = &mut state.report.passes[state.pass];
+        if record.segments.last().is_some_and(|s| s.start == s.end) {
+            record.segments.pop();
+        }
+        record.segments.push(Segment {
+            start: state.done,
+            end: state.done,
+            key_commitment: generator.commitment().map(hex::encode),
         });
-    })?;
-    target
-        .flush()
-        .map_err(|e| Error::Io(format!("{}: flushing", target.name()), e))?;
 
-    if let Verify::Sample(percent) = verify {
-        let seed = u64::from_be_bytes(crypto_core::rand::array()?);
-        report.sample_seed = Some(seed);
-        let regions = sample_regions(size, u64::from(logical.max(1)), percent, seed);
-        report.verify_planned = regions.iter().map(|r| r.end - r.start).sum();
+        // What this window has done; it joins the state only at its checkpoint.
+        let mut win = Window::default();
         let mut got = AlignedBuf::new(BLOCK);
-        let mut want = vec![0u8; BLOCK];
-        let mut have: Option<u64> = None;
-        for r in regions {
-            let i = r.start / BLOCK as u64;
-            let base = i * BLOCK as u64;
-            let n = (size - base).min(BLOCK as u64) as usize;
-            if have != Some(i) {
-                generator.fill(i, BLOCK, &mut want[..n])?;
-                have = Some(i);
+        let mut stopped = false;
+        let pass = state.pass;
+        generated(
+            &generator,
+            size,
+            steps(size, state.done, state.window, verify, &regions),
+            |step, data| {
+                if stop.load(Ordering::Relaxed) {
+                    stopped = true;
+                    return Ok(false);
+                }
+                let off = step.block * BLOCK as u64;
+                if !step.verify {
+                    let ok = target
+                        .write_at(data, off)
+                        .or_else(|_| target.write_at(data, off));
+                    match ok {
+                        Ok(()) => win.written += data.len() as u64,
+                        Err(_) => push(&mut win.write_failures, off, off + data.len() as u64),
+                    }
+                    progress(Progress {
+                        pass: pass + 1,
+                        passes,
+                        phase: "write",
+                        done: off + data.len() as u64,
+                        total: size,
+                    });
+                } else {
+                    let pieces: Vec<Range> = if verify == Verify::Full {
+                        vec![Range {
+                            start: off,
+                            end: off + data.len() as u64,
+                        }]
+                    } else {
+                        let lo = regions.partition_point(|r| r.end <= off);
+                        let hi = regions.partition_point(|r| r.start < off + data.len() as u64);
+                        regions[lo..hi].to_vec()
+                    };
+                    for r in pieces {
+                        let buf = &mut got.as_mut_slice()[..(r.end - r.start) as usize];
+                        if target
+                            .read_at(buf, r.start)
+                            .or_else(|_| target.read_at(buf, r.start))
+                            .is_err()
+                        {
+                            push(&mut win.read_failures, r.start, r.end);
+                            continue;
+                        }
+                        win.verified += r.end - r.start;
+                        let want = &data[(r.start - off) as usize..(r.end - off) as usize];
+                        compare(buf, want, r.start, logical, &mut win.mismatches);
+                    }
+                    progress(Progress {
+                        pass: pass + 1,
+                        passes,
+                        phase: "verify",
+                        done: off + data.len() as u64,
+                        total: size,
+                    });
+                }
+                if step.flush {
+                    target
+                        .flush()
+                        .map_err(|e| Error::Io(format!("{}: flushing", target.name()), e))?;
+                }
+                if let Some(end) = step.checkpoint {
+                    win.commit(state, end);
+                    checkpoint(state)?;
+                    progress(Progress {
+                        pass: pass + 1,
+                        passes,
+                        phase: "checkpoint",
+                        done: end,
+                        total: size,
+                    });
+                }
+                Ok(true)
+            },
+        )?;
+        if stopped {
+            // What was written since the checkpoint is made durable; the state stays at the
+            // checkpoint, and a resumed run writes that window again with a new key.
+            let _ = target.flush();
+            return Ok(Ended::Stopped);
+        }
+        state.pass += 1;
+        state.done = 0;
+    }
+    state.report.finished = Some(now());
+    Ok(Ended::Finished)
+}
+
+/// A window's counts and failures, committed to the state at its checkpoint.
+#[derive(Default)]
+struct Window {
+    written: u64,
+    verified: u64,
+    write_failures: Vec<Range>,
+    read_failures: Vec<Range>,
+    mismatches: Vec<Range>,
+}
+
+impl Window {
+    fn commit(&mut self, state: &mut State, end: u64) {
+        let w = std::mem::take(self);
+        let r = &mut state.report;
+        r.bytes_written += w.written;
+        r.bytes_verified += w.verified;
+        for (into, from) in [
+            (&mut r.write_failures, w.write_failures),
+            (&mut r.read_failures, w.read_failures),
+            (&mut r.mismatches, w.mismatches),
+        ] {
+            // The same range failing under several passes is one unreached range.
+            into.extend(from);
+            into.sort_by_key(|x| x.start);
+            let mut merged: Vec<Range> = Vec::with_capacity(into.len());
+            for x in into.drain(..) {
+                match merged.last_mut() {
+                    Some(m) if x.start <= m.end => m.end = m.end.max(x.end),
+                    _ => merged.push(x),
+                }
             }
-            let len = (r.end - r.start) as usize;
-            let buf = &mut got.as_mut_slice()[..len];
-            if target
-                .read_at(buf, r.start)
-                .or_else(|_| target.read_at(buf, r.start))
-                .is_err()
-            {
-                push(&mut report.read_failures, r.start, r.end);
-                continue;
-            }
-            report.bytes_verified += len as u64;
-            let expect = &want[(r.start - base) as usize..(r.end - base) as usize];
-            compare(buf, expect, r.start, logical, &mut report.mismatches);
-            progress(Progress {
-                phase: "verify",
-                done: report.bytes_verified,
-                total: report.verify_planned,
-            });
+            *into = merged;
+        }
+        state.done = end;
+        if let Some(s) = r.passes[state.pass].segments.last_mut() {
+            s.end = end;
         }
     }
-    if verify == Verify::Full {
-        report.verify_planned = size;
-        // Verify: the expected block is regenerated on the second thread while this one is read.
-        let mut got = AlignedBuf::new(BLOCK);
-        generated(&generator, size, |i, want| {
-            let off = i * BLOCK as u64;
-            let n = want.len();
-            let buf = &mut got.as_mut_slice()[..n];
-            if target
-                .read_at(buf, off)
-                .or_else(|_| target.read_at(buf, off))
-                .is_err()
-            {
-                push(&mut report.read_failures, off, off + n as u64);
-                return;
-            }
-            report.bytes_verified += n as u64;
-            compare(buf, want, off, logical, &mut report.mismatches);
-            progress(Progress {
-                phase: "verify",
-                done: off + n as u64,
-                total: size,
-            });
-        })?;
-    }
-    Ok(report)
+}
+
+/// Runs a whole plan on `target` without a journal (tests, and callers that keep none).
+pub fn run_plan(
+    provider: &Provider,
+    target: &mut dyn Target,
+    plan: &Plan,
+) -> Result<Report, Error> {
+    let mut state = State::new(target, plan)?;
+    run(
+        provider,
+        target,
+        &mut state,
+        &AtomicBool::new(false),
+        &mut |_| Ok(()),
+        &mut |_| {},
+    )?;
+    Ok(state.report)
 }
 
 /// Reads the whole target and compares it with what `method` writes (zero, one, pattern):
@@ -384,7 +845,15 @@ pub fn check(
         target: target.name().to_string(),
         size,
         method: method.to_string(),
-        key_commitment: None,
+        passes: vec![PassRecord {
+            method: method.to_string(),
+            verified: true,
+            segments: vec![Segment {
+                start: 0,
+                end: size,
+                key_commitment: None,
+            }],
+        }],
         verification: "full (read-only check)".into(),
         sample_seed: None,
         verify_planned: size,
@@ -394,6 +863,9 @@ pub fn check(
         write_failures: Vec::new(),
         read_failures: Vec::new(),
         mismatches: Vec::new(),
+        started: now(),
+        resumed: Vec::new(),
+        finished: None,
     };
     let mut got = AlignedBuf::new(BLOCK);
     let mut want = vec![0u8; BLOCK];
@@ -409,11 +881,14 @@ pub fn check(
         report.bytes_verified += n as u64;
         compare(buf, &want[..n], off, logical, &mut report.mismatches);
         progress(Progress {
+            pass: 1,
+            passes: 1,
             phase: "verify",
             done: off + n as u64,
             total: size,
         });
     }
+    report.finished = Some(now());
     Ok(report)
 }
 

@@ -7,12 +7,16 @@
 //! [`discover`] lists block devices from sysfs; [`safety`] refuses mounted devices, devices
 //! holding the running system, active swap and devices with holders.
 //!
-//! This crate has no `unsafe`: the device syscalls come from rustix's safe wrappers.
+//! `unsafe` appears only in `sys`, for the one ioctl rustix has no safe wrapper for
+//! (`BLKRRPART`); everything else comes from rustix's safe wrappers. [`journal`] keeps a run's
+//! progress off the target so an interrupted run resumes.
 
 pub mod discover;
 pub mod engine;
+pub mod journal;
 pub mod method;
 pub mod safety;
+mod sys;
 pub mod target;
 
 /// Errors of the erase crate.

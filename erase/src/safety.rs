@@ -41,11 +41,13 @@ pub fn refusal(dev: &BlockDevice) -> Option<String> {
     None
 }
 
-/// The device for a path (`/dev/loop3`), with the reason it is refused if it is.
+/// The device or partition for a path (`/dev/loop3`), or the reason it is refused.
 pub fn check(path: &Path) -> Result<BlockDevice, crate::Error> {
     let name = path.display().to_string();
     let dev = discover::find(path).ok_or_else(|| {
-        crate::Error::Invalid(format!("{name}: not a whole block device kagi can see in /sys/block (partitions are erased with their device)"))
+        crate::Error::Invalid(format!(
+            "{name}: not a block device or partition kagi can see in /sys/class/block"
+        ))
     })?;
     if let Some(why) = refusal(&dev) {
         return Err(crate::Error::Refused(name, why));

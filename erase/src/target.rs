@@ -24,6 +24,11 @@ pub trait Target: Send {
     fn flush(&mut self) -> io::Result<()>;
     /// Whether reads bypass the page cache (O_DIRECT).
     fn direct(&self) -> bool;
+    /// After an erase: has the kernel forget partitions that no longer exist (whole block
+    /// devices); nothing for other targets.
+    fn rescan(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A buffer aligned to 4096 bytes in memory (O_DIRECT needs it), without `unsafe`: a larger
@@ -137,6 +142,18 @@ impl Target for Device {
     }
     fn direct(&self) -> bool {
         true
+    }
+    fn rescan(&mut self) -> io::Result<()> {
+        let name = Path::new(&self.name)
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_default();
+        if Path::new("/sys/block").join(&name).exists() {
+            crate::sys::reread_partitions(&self.file)
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -3,21 +3,25 @@
 #![allow(clippy::unwrap_used)]
 
 use crypto_core::Provider;
-use erase::engine::{self, BLOCK, Range};
-use erase::method::Method;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use erase::engine::{self, BLOCK, Ended, Plan, Range, State, Verify};
 use erase::target::{Device, Fault, Faulty};
 
 fn provider() -> Provider {
     Provider::egov().unwrap()
 }
 
+fn plan(method: &str, verify: Verify) -> Plan {
+    Plan::parse(Some(method), None, verify).unwrap()
+}
+
 #[test]
 fn every_method_completes_and_verifies_on_a_clean_target() {
     let p = provider();
     for m in ["zero", "one", "pattern:deadbeef01", "random"] {
-        let method: Method = m.parse().unwrap();
         let mut t = Faulty::new(2 * BLOCK + 4096, 0xa5, vec![]);
-        let r = engine::run(&p, &mut t, &method, engine::Verify::Full, &mut |_| {}).unwrap();
+        let r = engine::run_plan(&p, &mut t, &plan(m, Verify::Full)).unwrap();
         assert!(r.complete(), "{m}: {r:?}");
         assert_eq!(r.bytes_written, (2 * BLOCK + 4096) as u64);
         assert_eq!(r.bytes_verified, r.bytes_written);
@@ -26,7 +30,10 @@ fn every_method_completes_and_verifies_on_a_clean_target() {
             survivors < t.data().len() / 100,
             "{m}: {survivors} bytes of the old fill remain"
         );
-        assert_eq!(r.key_commitment.is_some(), m == "random");
+        assert_eq!(
+            r.passes[0].segments[0].key_commitment.is_some(),
+            m == "random"
+        );
     }
 }
 
@@ -46,14 +53,7 @@ fn every_fault_fails_the_run_and_names_its_range() {
         (Fault::BadByte(at), "mismatch"),
     ] {
         let mut t = Faulty::new(size, 0, vec![fault]);
-        let r = engine::run(
-            &p,
-            &mut t,
-            &Method::Random,
-            engine::Verify::Full,
-            &mut |_| {},
-        )
-        .unwrap();
+        let r = engine::run_plan(&p, &mut t, &plan("random", Verify::Full)).unwrap();
         assert!(!r.complete(), "{fault:?}");
         match check {
             "write" => assert_eq!(r.write_failures, vec![block]),
@@ -69,7 +69,7 @@ fn every_fault_fails_the_run_and_names_its_range() {
     }
     // Without verification a bad sector goes unseen — which is why `full` is the default.
     let mut t = Faulty::new(size, 0, vec![Fault::BadByte(at)]);
-    let r = engine::run(&p, &mut t, &Method::Zero, engine::Verify::Off, &mut |_| {}).unwrap();
+    let r = engine::run_plan(&p, &mut t, &plan("zero", Verify::Off)).unwrap();
     assert!(r.complete() && r.bytes_verified == 0);
 }
 
@@ -128,14 +128,7 @@ fn erase_loop(dev: &str) -> engine::Report {
     assert!(listed.refused.is_none(), "{:?}", listed.refused);
     assert!(listed.serial.is_none(), "no invented serial");
     let mut t = Device::open(std::path::Path::new(&dev)).unwrap();
-    engine::run(
-        &provider(),
-        &mut t,
-        &Method::Random,
-        engine::Verify::Full,
-        &mut |_| {},
-    )
-    .unwrap()
+    engine::run_plan(&provider(), &mut t, &plan("random", Verify::Full)).unwrap()
 }
 
 #[test]
@@ -143,14 +136,7 @@ fn sampled_verification_reads_a_tenth_and_always_the_ends() {
     let p = provider();
     let size = 40 * BLOCK;
     let mut t = Faulty::new(size, 0, vec![]);
-    let r = engine::run(
-        &p,
-        &mut t,
-        &Method::Random,
-        engine::Verify::Sample(10),
-        &mut |_| {},
-    )
-    .unwrap();
+    let r = engine::run_plan(&p, &mut t, &plan("random", Verify::Sample(10))).unwrap();
     assert!(r.complete(), "{r:?}");
     assert!(r.sample_seed.is_some());
     assert!(
@@ -160,14 +146,168 @@ fn sampled_verification_reads_a_tenth_and_always_the_ends() {
     );
     // A bad sector in the first block (always sampled) is found.
     let mut t = Faulty::new(size, 0, vec![Fault::BadByte(100)]);
-    let r = engine::run(
+    let r = engine::run_plan(&p, &mut t, &plan("zero", Verify::Sample(10))).unwrap();
+    assert!(!r.complete());
+    assert_eq!(r.mismatches, vec![Range { start: 0, end: 512 }]);
+}
+
+#[test]
+fn a_named_scheme_runs_every_pass_and_verifies_the_last() {
+    let p = provider();
+    let size = 3 * BLOCK + 4096;
+    let mut t = Faulty::new(size, 0x11, vec![]);
+    let plan = Plan::parse(None, Some("dod-short"), Verify::Full).unwrap();
+    let r = engine::run_plan(&p, &mut t, &plan).unwrap();
+    assert!(r.complete(), "{r:?}");
+    assert_eq!(r.bytes_written, 3 * size as u64);
+    assert_eq!(r.bytes_verified, size as u64);
+    let methods: Vec<&str> = r.passes.iter().map(|x| x.method.as_str()).collect();
+    assert_eq!(methods, ["zero", "one", "random"]);
+    assert_eq!(
+        r.passes.iter().map(|x| x.verified).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    assert!(r.method.starts_with("dod-short"));
+    // A fault under an early pass still fails the run, though that pass is not read back.
+    let mut t = Faulty::new(size, 0, vec![Fault::WriteError(5)]);
+    let r = engine::run_plan(&p, &mut t, &plan).unwrap();
+    assert!(!r.complete());
+    assert_eq!(
+        r.write_failures,
+        vec![Range {
+            start: 0,
+            end: BLOCK as u64
+        }]
+    );
+    assert!(Plan::parse(Some("zero"), Some("dod-short"), Verify::Full).is_err());
+    assert!(Plan::parse(None, Some("zero,bogus"), Verify::Full).is_err());
+}
+
+/// Runs `state` until `stop_when` says so (called at each progress event), then resumes it
+/// to the end; returns the states after the stop and at the end.
+fn stop_then_resume(
+    t: &mut Faulty,
+    mut state: State,
+    stop_when: impl Fn(&engine::Progress) -> bool,
+) -> (State, State) {
+    let p = provider();
+    let stop = AtomicBool::new(false);
+    let mut saved: Option<State> = None;
+    let ended = engine::run(
         &p,
-        &mut t,
-        &Method::Zero,
-        engine::Verify::Sample(10),
+        t,
+        &mut state,
+        &stop,
+        &mut |s| {
+            saved = Some(s.clone());
+            Ok(())
+        },
+        &mut |pr| {
+            if stop_when(&pr) {
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(ended, Ended::Stopped);
+    // What the journal holds is the last checkpoint, and so is the state the engine left.
+    let journal = saved.expect("a checkpoint before the stop");
+    assert_eq!(journal.done, state.done);
+    assert_eq!(journal.report.bytes_written, state.report.bytes_written);
+    let stopped = state.clone();
+    let mut resumed: State =
+        serde_json::from_str(&serde_json::to_string(&journal).unwrap()).unwrap();
+    resumed.resuming();
+    let ended = engine::run(
+        &p,
+        t,
+        &mut resumed,
+        &AtomicBool::new(false),
+        &mut |_| Ok(()),
         &mut |_| {},
     )
     .unwrap();
-    assert!(!r.complete());
-    assert_eq!(r.mismatches, vec![Range { start: 0, end: 512 }]);
+    assert_eq!(ended, Ended::Finished);
+    (stopped, resumed)
+}
+
+#[test]
+fn a_stopped_run_resumes_from_its_last_checkpoint_with_a_new_key() {
+    let size = 10 * BLOCK;
+    let mut t = Faulty::new(size, 0x77, vec![]);
+    let mut state = State::new(&t, &plan("random", Verify::Full)).unwrap();
+    state.window = 2 * BLOCK as u64;
+    // Stop in the middle of the third window (after its first write).
+    let (stopped, done) = stop_then_resume(&mut t, state, |pr| {
+        pr.phase == "write" && pr.done == 5 * BLOCK as u64
+    });
+    assert_eq!(stopped.done, 4 * BLOCK as u64);
+    assert_eq!(stopped.report.bytes_written, 4 * BLOCK as u64);
+    assert_eq!(stopped.report.bytes_verified, 4 * BLOCK as u64);
+    assert!(!stopped.report.complete());
+    let r = &done.report;
+    assert!(r.complete(), "{r:?}");
+    assert_eq!(r.bytes_written, size as u64);
+    assert_eq!(r.bytes_verified, size as u64);
+    assert_eq!(r.resumed.len(), 1);
+    let segs = &r.passes[0].segments;
+    assert_eq!(segs.len(), 2);
+    assert_eq!((segs[0].start, segs[0].end), (0, 4 * BLOCK as u64));
+    assert_eq!(
+        (segs[1].start, segs[1].end),
+        (4 * BLOCK as u64, size as u64)
+    );
+    assert_ne!(segs[0].key_commitment, segs[1].key_commitment);
+    assert!(segs.iter().all(|s| s.key_commitment.is_some()));
+    let survivors = t.data().iter().filter(|&&b| b == 0x77).count();
+    assert!(survivors < size / 100, "{survivors}");
+}
+
+#[test]
+fn a_multi_pass_run_stopped_in_its_second_pass_resumes_there() {
+    let size = 6 * BLOCK;
+    let mut t = Faulty::new(size, 0x77, vec![]);
+    let mut state = State::new(&t, &plan("zero", Verify::Full)).unwrap();
+    state = {
+        let mut s = State::new(
+            &t,
+            &Plan::parse(None, Some("one,zero"), Verify::Sample(20)).unwrap(),
+        )
+        .unwrap();
+        s.window = 2 * BLOCK as u64;
+        assert_eq!(state.passes, ["zero"]);
+        s
+    };
+    let (stopped, done) = stop_then_resume(&mut t, state, |pr| {
+        pr.pass == 2 && pr.phase == "checkpoint" && pr.done == 2 * BLOCK as u64
+    });
+    assert_eq!((stopped.pass, stopped.done), (1, 2 * BLOCK as u64));
+    let r = &done.report;
+    assert!(r.complete(), "{r:?}");
+    assert_eq!(r.bytes_written, 2 * size as u64);
+    assert_eq!(r.passes[0].segments.len(), 1);
+    assert_eq!(r.passes[1].segments.len(), 2);
+    assert!(r.bytes_verified >= size as u64 / 5);
+    assert!(t.data().iter().all(|&b| b == 0));
+}
+
+#[test]
+fn failures_before_an_interruption_survive_the_resume() {
+    let size = 6 * BLOCK;
+    let at = (BLOCK + 77) as u64;
+    let mut t = Faulty::new(size, 0, vec![Fault::BadByte(at)]);
+    let mut state = State::new(&t, &plan("random", Verify::Full)).unwrap();
+    state.window = 2 * BLOCK as u64;
+    let (stopped, done) = stop_then_resume(&mut t, state, |pr| {
+        pr.phase == "write" && pr.done == 3 * BLOCK as u64
+    });
+    assert_eq!(stopped.report.mismatches.len(), 1);
+    assert!(!done.report.complete());
+    assert_eq!(
+        done.report.mismatches,
+        vec![Range {
+            start: at / 512 * 512,
+            end: at / 512 * 512 + 512
+        }]
+    );
 }

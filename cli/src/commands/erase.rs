@@ -1,12 +1,19 @@
-//! `kagi erase list | run | verify`.
+//! `kagi erase list | run | resume | verify`.
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use erase::engine::{self, Report};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crypto_core::Provider;
+use erase::engine::{self, Ended, Plan, Report, State};
+use erase::journal::{self, Identity, Journal};
 use erase::method::Method;
 use erase::target::{Device, RegularFile, Target};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::key::provider;
@@ -24,66 +31,116 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
         EraseCommand::Run {
             targets,
             method,
+            passes,
             verify,
             yes,
+            restart,
+            state,
             policy,
             json,
         } => {
-            let method: Method = method.parse().map_err(err)?;
             let verify: engine::Verify = verify.parse().map_err(err)?;
+            let plan = Plan::parse(method.as_deref(), passes.as_deref(), verify).map_err(err)?;
             let provider = provider(&policy)?;
+            let dir = state.state_dir.unwrap_or_else(journal::default_dir);
             // Every target is checked, confirmed and opened before anything is written, so a
             // refusal of one leaves all untouched; then they run in parallel.
-            let prepared = targets
-                .iter()
-                .map(|t| prepare(t, yes))
-                .collect::<Result<Vec<_>, _>>()?;
-            let results: Vec<Result<Report, CliError>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = prepared
-                    .into_iter()
-                    .map(|mut p| {
-                        let (provider, method) = (&provider, &method);
-                        scope.spawn(move || {
-                            let r = engine::run(
-                                provider,
-                                p.target.as_mut(),
-                                method,
-                                verify,
-                                &mut |_| {},
-                            )
-                            .map_err(err)?;
-                            drop(p.target);
-                            finish(&p.path, p.is_file, &r)?;
-                            Ok(r)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(CliError::Msg("an erase thread panicked".into()))
-                        })
-                    })
-                    .collect()
-            });
-            let mut all_ok = true;
-            let mut reports = Vec::new();
-            for r in results {
-                let r = r?;
-                all_ok &= r.complete();
-                reports.push(r);
-            }
-            if json {
-                print_json(&json!({"complete": all_ok, "reports": reports}))?;
-            } else {
-                let mut s = String::new();
-                for r in &reports {
-                    s.push_str(&render(r));
+            let mut jobs = Vec::new();
+            for path in &targets {
+                let identity = Identity::of(path).map_err(err)?;
+                let journal = Journal::new(&dir, &identity.path);
+                if let Some(entry) = journal.load().map_err(err)? {
+                    if !restart {
+                        return Err(CliError::Msg(format!(
+                            "{}: an interrupted run is pending ({}); `kagi erase resume {}` continues it, --restart starts again",
+                            path.display(),
+                            standing(&entry.state),
+                            path.display()
+                        )));
+                    }
                 }
-                print(&s)?;
+                let Opened {
+                    is_file,
+                    device,
+                    target,
+                } = prepare(path, yes)?;
+                let state = State::new(target.as_ref(), &plan).map_err(err)?;
+                jobs.push(Job {
+                    path: path.clone(),
+                    is_file,
+                    device,
+                    identity,
+                    journal,
+                    state,
+                    target,
+                });
             }
-            Ok(if all_ok { Outcome::Yes } else { Outcome::No })
+            execute(jobs, &provider, json)
+        }
+        EraseCommand::Resume {
+            targets,
+            yes,
+            state,
+            policy,
+            json,
+        } => {
+            let provider = provider(&policy)?;
+            let dir = state.state_dir.unwrap_or_else(journal::default_dir);
+            let pending: Vec<(Journal, journal::Entry)> = if targets.is_empty() {
+                let all = Journal::pending(&dir).map_err(err)?;
+                if all.is_empty() {
+                    return Err(CliError::Msg(format!(
+                        "no interrupted erase runs in {}",
+                        dir.display()
+                    )));
+                }
+                all
+            } else {
+                targets
+                    .iter()
+                    .map(|path| {
+                        let identity = Identity::of(path).map_err(err)?;
+                        let journal = Journal::new(&dir, &identity.path);
+                        match journal.load().map_err(err)? {
+                            Some(entry) => Ok((journal, entry)),
+                            None => Err(CliError::Msg(format!(
+                                "{}: no interrupted run in {}",
+                                path.display(),
+                                dir.display()
+                            ))),
+                        }
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            let mut jobs = Vec::new();
+            for (journal, entry) in pending {
+                let path = PathBuf::from(&entry.identity.path);
+                let now = Identity::of(&path).map_err(err)?;
+                if let Some(why) = entry.identity.mismatch(&now) {
+                    return Err(CliError::Msg(format!(
+                        "{}: not the target the journal {} was written for: {why}; nothing was written",
+                        path.display(),
+                        journal.path().display()
+                    )));
+                }
+                let Opened {
+                    is_file,
+                    device,
+                    target,
+                } = prepare(&path, yes)?;
+                let mut state = entry.state;
+                state.resuming();
+                jobs.push(Job {
+                    path,
+                    is_file,
+                    device,
+                    identity: entry.identity,
+                    journal,
+                    state,
+                    target,
+                });
+            }
+            execute(jobs, &provider, json)
         }
         EraseCommand::Verify {
             target,
@@ -106,6 +163,212 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             })
         }
     }
+}
+
+/// "pass 1 of 3, 256 of 1024 MiB verified".
+fn standing(s: &State) -> String {
+    format!(
+        "pass {} of {}, {} of {} MiB done",
+        (s.pass + 1).min(s.passes.len()),
+        s.passes.len(),
+        s.done >> 20,
+        s.report.size >> 20
+    )
+}
+
+/// One target, ready to run: checked, confirmed, opened, its journal and state at hand.
+struct Job {
+    path: PathBuf,
+    is_file: bool,
+    device: Option<erase::discover::BlockDevice>,
+    identity: Identity,
+    journal: Journal,
+    state: State,
+    target: Box<dyn Target>,
+}
+
+enum Done {
+    Finished(Report),
+    Stopped(PathBuf, State),
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP set the flag (the engine stops between I/Os and the journal
+/// keeps the last checkpoint); a second signal ends the process at once (exit 130).
+fn stop_flag() -> Result<Arc<AtomicBool>, CliError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&flag))?;
+        signal_hook::flag::register(sig, Arc::clone(&flag))?;
+    }
+    Ok(flag)
+}
+
+fn execute(jobs: Vec<Job>, provider: &Provider, json: bool) -> Result<Outcome, CliError> {
+    let stop = stop_flag()?;
+    let bars = (!json && std::io::stderr().is_terminal()).then(MultiProgress::new);
+    let results: Vec<Result<Done, CliError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let stop = &stop;
+                let bar = bars
+                    .as_ref()
+                    .map(|m| m.add(bar_for(&job.path, job.state.report.size)));
+                scope.spawn(move || one(job, provider, stop, json, bar))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CliError::Msg("an erase thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut all_ok = true;
+    let mut reports = Vec::new();
+    let mut stopped = Vec::new();
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok(Done::Finished(r)) => {
+                all_ok &= r.complete();
+                reports.push(r);
+            }
+            Ok(Done::Stopped(path, state)) => stopped.push((path, state)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if json {
+        let interrupted: Vec<_> = stopped
+            .iter()
+            .map(|(p, s)| json!({"target": p, "pass": s.pass + 1, "passes": s.passes.len(), "done": s.done}))
+            .collect();
+        print_json(
+            &json!({"complete": all_ok && stopped.is_empty() && first_error.is_none(), "reports": reports, "interrupted": interrupted}),
+        )?;
+    } else {
+        let mut s = String::new();
+        for r in &reports {
+            s.push_str(&render(r));
+        }
+        print(&s)?;
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if !stopped.is_empty() {
+        let what: Vec<String> = stopped
+            .iter()
+            .map(|(p, s)| format!("{} ({})", p.display(), standing(s)))
+            .collect();
+        return Err(CliError::Msg(format!(
+            "interrupted: {}; `kagi erase resume` continues from the last verified checkpoint",
+            what.join(", ")
+        )));
+    }
+    Ok(if all_ok { Outcome::Yes } else { Outcome::No })
+}
+
+fn bar_for(path: &Path, size: u64) -> ProgressBar {
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} {msg:14} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(path.display().to_string());
+    bar
+}
+
+/// Runs one job to its end or to a stop, keeping the journal after every checkpoint.
+fn one(
+    mut job: Job,
+    provider: &Provider,
+    stop: &AtomicBool,
+    json: bool,
+    bar: Option<ProgressBar>,
+) -> Result<Done, CliError> {
+    // The journal exists before the first byte is written: a crash at any point can resume.
+    job.journal.save(&job.identity, &job.state).map_err(err)?;
+    let name = job.path.display().to_string();
+    let mut last = (std::time::Instant::now(), "");
+    let mut progress = |p: engine::Progress| {
+        if let Some(b) = &bar {
+            if b.length() != Some(p.total) {
+                b.set_length(p.total);
+            }
+            // Windows are written, then read back: the bar follows the writes (it never moves
+            // backwards) and the message says which phase is running.
+            if p.phase != "checkpoint" {
+                b.set_message(format!("pass {}/{} {}", p.pass, p.passes, p.phase));
+            }
+            if p.phase != "verify" {
+                b.set_position(p.done);
+            }
+        } else if json {
+            let now = std::time::Instant::now();
+            if p.phase == "checkpoint"
+                || p.phase != last.1
+                || now.duration_since(last.0) >= std::time::Duration::from_millis(500)
+            {
+                last = (now, p.phase);
+                eprintln!(
+                    "{}",
+                    json!({"event": if p.phase == "checkpoint" { "checkpoint" } else { "progress" },
+                        "target": name, "pass": p.pass, "passes": p.passes,
+                        "phase": p.phase, "done": p.done, "total": p.total})
+                );
+            }
+        }
+    };
+    let (journal, identity) = (&job.journal, &job.identity);
+    let ended = engine::run(
+        provider,
+        job.target.as_mut(),
+        &mut job.state,
+        stop,
+        &mut |s| journal.save(identity, s),
+        &mut progress,
+    )
+    .map_err(err)?;
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    if ended == Ended::Stopped {
+        return Ok(Done::Stopped(job.path, job.state));
+    }
+    let report = job.state.report;
+    job.journal.remove().map_err(err)?;
+    let had_partitions = job
+        .device
+        .as_ref()
+        .is_some_and(|d| !d.partitions.is_empty());
+    if report.complete() && had_partitions {
+        if let Err(e) = job.target.rescan() {
+            eprintln!(
+                "kagi: {}: the kernel still lists the old partitions ({e}); `partx -d {}` removes them",
+                job.path.display(),
+                job.path.display()
+            );
+        }
+    }
+    if report.complete() {
+        if let Some(parent) = job.device.as_ref().and_then(|d| d.partition_of.as_deref()) {
+            eprintln!(
+                "kagi: {} is a partition of {parent}: only the partition was erased, not the rest of {parent}",
+                job.path.display()
+            );
+        }
+    }
+    drop(job.target);
+    finish(&job.path, job.is_file, &report)?;
+    Ok(Done::Finished(report))
 }
 
 fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {
@@ -147,30 +410,31 @@ fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError> {
     Ok(())
 }
 
-struct Prepared {
-    path: std::path::PathBuf,
+/// A target that passed the safety checks and confirmation, opened for writing.
+struct Opened {
     is_file: bool,
+    device: Option<erase::discover::BlockDevice>,
     target: Box<dyn Target>,
 }
 
 /// Safety checks, confirmation and opening, before anything is written.
-fn prepare(path: &Path, yes: bool) -> Result<Prepared, CliError> {
+fn prepare(path: &Path, yes: bool) -> Result<Opened, CliError> {
     let md = std::fs::metadata(path).map_err(|e| CliError::File {
         path: path.to_path_buf(),
         source: e,
     })?;
     let is_file = md.is_file();
-    let serial = if is_file {
+    let device = if is_file {
         None
     } else {
-        erase::safety::check(path).map_err(err)?.serial
+        Some(erase::safety::check(path).map_err(err)?)
     };
     if !yes {
-        confirm(path, serial.as_deref())?;
+        confirm(path, device.as_ref().and_then(|d| d.serial.as_deref()))?;
     }
-    Ok(Prepared {
-        path: path.to_path_buf(),
+    Ok(Opened {
         is_file,
+        device,
         target: open_target(path, true)?,
     })
 }
@@ -197,16 +461,35 @@ fn render(r: &Report) -> String {
         r.target
     );
     let _ = writeln!(s, "  method:      {} ({} bytes)", r.method, r.size);
-    if let Some(c) = &r.key_commitment {
-        let _ = writeln!(
-            s,
-            "  key commitment: sha256:{c} (the key itself was never stored)"
-        );
+    for (i, p) in r.passes.iter().enumerate() {
+        for seg in &p.segments {
+            if let Some(c) = &seg.key_commitment {
+                let _ = writeln!(
+                    s,
+                    "  pass {} {}: bytes {}..{}, key commitment sha256:{c}",
+                    i + 1,
+                    p.method,
+                    seg.start,
+                    seg.end
+                );
+            }
+        }
+    }
+    if r.passes
+        .iter()
+        .any(|p| p.segments.iter().any(|x| x.key_commitment.is_some()))
+    {
+        s.push_str("  (random keys are never stored; a resumed pass continues with a new key)\n");
     }
     let _ = writeln!(
         s,
-        "  verify:      {}{}",
+        "  verify:      {}{}{}",
         r.verification,
+        if r.passes.len() > 1 {
+            " (last pass)"
+        } else {
+            ""
+        },
         r.sample_seed
             .map(|x| format!(" (seed {x:#018x})"))
             .unwrap_or_default()
@@ -222,6 +505,15 @@ fn render(r: &Report) -> String {
             ""
         }
     );
+    if !r.resumed.is_empty() {
+        let _ = writeln!(
+            s,
+            "  started {}, resumed {} time(s), finished {}",
+            r.started,
+            r.resumed.len(),
+            r.finished.as_deref().unwrap_or("-")
+        );
+    }
     for (what, ranges) in [
         ("not written", &r.write_failures),
         ("not readable", &r.read_failures),

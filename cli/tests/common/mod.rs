@@ -50,6 +50,8 @@ fn run(program: &str, dir: &Path, args: &[&str]) -> Run {
         .env_clear()
         .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .env("PW", PW)
+        // Erase journals stay in the test's directory.
+        .env("KAGI_STATE_DIR", dir.join("state"))
         .output()
         .unwrap();
     Run {
@@ -61,6 +63,21 @@ fn run(program: &str, dir: &Path, args: &[&str]) -> Run {
 
 pub fn kagi_in(dir: &Path, args: &[&str]) -> Run {
     run(env!("CARGO_BIN_EXE_kagi"), dir, args)
+}
+
+/// Starts kagi in `dir` (same environment as `kagi_in`) with stderr piped, for tests that
+/// interrupt it.
+pub fn spawn_kagi(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kagi"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
+        .env("KAGI_STATE_DIR", dir.join("state"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 pub fn kagi(args: &[&str]) -> Run {
