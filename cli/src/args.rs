@@ -571,6 +571,10 @@ pub enum EraseCommand {
         /// Discard an interrupted run of the same target and start again.
         #[arg(long)]
         restart: bool,
+        /// Before the first pass, discard (TRIM) the whole device, so a flash device may drop
+        /// copies an overwrite cannot reach; the report says whether the device accepted it.
+        #[arg(long)]
+        discard: bool,
         #[command(flatten)]
         state: StateArgs,
         #[command(flatten)]
@@ -597,11 +601,13 @@ pub enum EraseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Read a device and check it holds only zeros, ones or a pattern (read-only).
+    /// Read a device and check it holds what a method leaves (read-only): every byte for zero,
+    /// one and pattern:HEX; for random (whose key is gone) every 512-byte sector must look like
+    /// keystream output.
     Verify {
         /// The device or file.
         target: PathBuf,
-        /// zero, one or pattern:HEX.
+        /// zero, one, pattern:HEX or random.
         #[arg(long)]
         expect: String,
         /// Machine-readable output.

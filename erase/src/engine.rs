@@ -74,6 +74,8 @@ pub struct Report {
     pub verify_planned: u64,
     /// Whether reads bypassed the page cache.
     pub direct_io: bool,
+    /// What discarding (TRIM) before the first pass did, when it was asked for.
+    pub discard: Option<String>,
     /// Bytes written, over all passes.
     pub bytes_written: u64,
     /// Bytes read back and compared.
@@ -137,6 +139,8 @@ pub struct Plan {
     pub passes: Vec<Method>,
     /// Verification of the last pass.
     pub verify: Verify,
+    /// Discard (TRIM) the whole target before the first pass.
+    pub discard: bool,
 }
 
 /// Named multi-pass schemes, as sequences of the basic methods. NIST SP 800-88 Rev.1: one
@@ -203,6 +207,7 @@ impl Plan {
             name,
             passes,
             verify,
+            discard: false,
         })
     }
 
@@ -232,6 +237,9 @@ pub struct State {
     pub pass: usize,
     /// Bytes of the current pass written, flushed and (if verified) read back.
     pub done: u64,
+    /// Discard the whole target before the first pass.
+    #[serde(default)]
+    pub discard: bool,
     /// The checkpoint window in bytes (a multiple of [`BLOCK`]; [`WINDOW`] unless a test
     /// wants more checkpoints).
     pub window: u64,
@@ -273,6 +281,7 @@ impl State {
             pass: 0,
             done: 0,
             window: WINDOW,
+            discard: plan.discard,
             report: Report {
                 target: target.name().to_string(),
                 size: target.size(),
@@ -291,6 +300,7 @@ impl State {
                 sample_seed,
                 verify_planned: 0,
                 direct_io: target.direct(),
+                discard: None,
                 bytes_written: 0,
                 bytes_verified: 0,
                 write_failures: Vec::new(),
@@ -313,6 +323,7 @@ impl State {
                 .map(|m| m.parse())
                 .collect::<Result<_, _>>()?,
             verify: self.verify.parse()?,
+            discard: self.discard,
         })
     }
 
@@ -651,6 +662,14 @@ pub fn run(
         Verify::Off => 0,
     };
     let passes = plan.passes.len();
+    if plan.discard && state.pass == 0 && state.done == 0 {
+        // Before anything is written: the overwrite then lands on blocks the device had been
+        // told were free. What the device did is stated, never assumed.
+        state.report.discard = Some(match target.discard(0, size) {
+            Ok(()) => "the whole target was discarded (TRIM) before the first pass".into(),
+            Err(e) => format!("discard before the first pass was not done: {e}"),
+        });
+    }
     while state.pass < passes {
         if state.done >= size {
             // Stopped right after the pass's last checkpoint.
@@ -824,21 +843,44 @@ pub fn run_plan(
     Ok(state.report)
 }
 
-/// Reads the whole target and compares it with what `method` writes (zero, one, pattern):
-/// an independent, read-only check. `random` cannot be checked later — its key is gone.
+/// A sector of a keystream holds about 221 distinct byte values out of 512 bytes (standard
+/// deviation ≈ 4.5); file-system structures, text, zeros and patterns hold far fewer. Below
+/// this, a sector is not what a random pass leaves.
+pub const RANDOM_MIN_DISTINCT: usize = 160;
+
+/// Whether a 512-byte piece looks like keystream output (see [`RANDOM_MIN_DISTINCT`]).
+fn looks_random(sector: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    for &b in sector {
+        seen[b as usize] = true;
+    }
+    let distinct = seen.iter().filter(|&&x| x).count();
+    // Scale the bound for a short last piece.
+    distinct * 512 >= RANDOM_MIN_DISTINCT * sector.len()
+}
+
+/// Reads the whole target and compares it with what `method` writes: an independent,
+/// read-only check. For zero, one and pattern every byte is compared; a random pass cannot be
+/// regenerated (its key is gone), so for `random` every 512-byte sector must look like
+/// keystream output — at least [`RANDOM_MIN_DISTINCT`] distinct byte values — which catches
+/// sectors left with old data, zeros or patterns (not earlier ciphertext, which also looks
+/// random).
 pub fn check(
     provider: &Provider,
     target: &mut dyn Target,
     method: &Method,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Report, Error> {
-    if *method == Method::Random {
-        return Err(Error::Invalid(
-            "a random pass cannot be checked afterwards: its key was never kept (the run verified it)".into(),
-        ));
-    }
+    let statistical = *method == Method::Random;
     let size = target.size();
-    let generator = Generator::new(provider, method)?;
+    let generator = Generator::new(
+        provider,
+        &if statistical {
+            Method::Zero
+        } else {
+            method.clone()
+        },
+    )?;
     let blocks = size.div_ceil(BLOCK as u64);
     let (logical, _) = target.sectors();
     let mut report = Report {
@@ -854,10 +896,17 @@ pub fn check(
                 key_commitment: None,
             }],
         }],
-        verification: "full (read-only check)".into(),
+        verification: if statistical {
+            format!(
+                "full (read-only check: every 512-byte sector has ≥ {RANDOM_MIN_DISTINCT} distinct byte values)"
+            )
+        } else {
+            "full (read-only check)".into()
+        },
         sample_seed: None,
         verify_planned: size,
         direct_io: target.direct(),
+        discard: None,
         bytes_written: size,
         bytes_verified: 0,
         write_failures: Vec::new(),
@@ -877,9 +926,18 @@ pub fn check(
             push(&mut report.read_failures, off, off + n as u64);
             continue;
         }
-        generator.fill(i, BLOCK, &mut want[..n])?;
         report.bytes_verified += n as u64;
-        compare(buf, &want[..n], off, logical, &mut report.mismatches);
+        if statistical {
+            for (k, sector) in buf.chunks(512).enumerate() {
+                if !looks_random(sector) {
+                    let start = off + (k * 512) as u64;
+                    push(&mut report.mismatches, start, start + sector.len() as u64);
+                }
+            }
+        } else {
+            generator.fill(i, BLOCK, &mut want[..n])?;
+            compare(buf, &want[..n], off, logical, &mut report.mismatches);
+        }
         progress(Progress {
             pass: 1,
             passes: 1,
@@ -895,6 +953,23 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keystream_sectors_look_random_and_data_does_not() {
+        let p = Provider::egov().unwrap_or_else(|e| panic!("{e}"));
+        let g = Generator::new(&p, &Method::Random).unwrap_or_else(|e| panic!("{e}"));
+        let mut buf = vec![0u8; BLOCK];
+        g.fill(7, BLOCK, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            buf.chunks(512).all(looks_random),
+            "a keystream sector flagged"
+        );
+        assert!(!looks_random(&[0u8; 512]));
+        let text = "全ての情報を復元できないように抹消する。".repeat(20);
+        assert!(!looks_random(&text.as_bytes()[..512]));
+        let odd: Vec<u8> = (0..512u32).map(|i| (i % 253) as u8 | 1).collect();
+        assert!(!looks_random(&odd));
+    }
 
     #[test]
     fn samples_cover_the_ends_and_a_tenth_reproducibly() {

@@ -16,3 +16,22 @@ pub fn reread_partitions(fd: impl AsFd) -> std::io::Result<()> {
     // first sectors in the kernel; `fd` is a valid open descriptor borrowed for the call.
     unsafe { ioctl(fd, NoArg::<BLKRRPART>::new()) }.map_err(std::io::Error::from)
 }
+
+/// `BLKDISCARD` (`_IO(0x12, 119)`, linux/fs.h): the argument is a pointer to `[start, length]`
+/// in bytes.
+const BLKDISCARD: rustix::ioctl::Opcode = opcode::none(0x12, 119);
+
+/// Tells the device that `len` bytes from `start` no longer hold data (TRIM / UNMAP /
+/// Deallocate; a loop device punches a hole in its backing file).
+pub fn discard(fd: impl AsFd, start: u64, len: u64) -> std::io::Result<()> {
+    // SAFETY: BLKDISCARD reads a `[u64; 2]` (start, length) through the pointer `Setter`
+    // passes, which points at the value it owns for the duration of the call; `fd` is a valid
+    // open descriptor borrowed for the call.
+    unsafe {
+        ioctl(
+            fd,
+            rustix::ioctl::Setter::<BLKDISCARD, [u64; 2]>::new([start, len]),
+        )
+    }
+    .map_err(std::io::Error::from)
+}

@@ -24,6 +24,15 @@ pub trait Target: Send {
     fn flush(&mut self) -> io::Result<()>;
     /// Whether reads bypass the page cache (O_DIRECT).
     fn direct(&self) -> bool;
+    /// Discards (TRIMs) `len` bytes from `offset`: the device may then drop what it keeps
+    /// there, including copies an overwrite cannot reach. Unsupported by default.
+    fn discard(&mut self, offset: u64, len: u64) -> io::Result<()> {
+        let _ = (offset, len);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "discard is not supported by this target",
+        ))
+    }
     /// After an erase: has the kernel forget partitions that no longer exist (whole block
     /// devices); nothing for other targets.
     fn rescan(&mut self) -> io::Result<()> {
@@ -142,6 +151,9 @@ impl Target for Device {
     }
     fn direct(&self) -> bool {
         true
+    }
+    fn discard(&mut self, offset: u64, len: u64) -> io::Result<()> {
+        crate::sys::discard(&self.file, offset, len)
     }
     fn rescan(&mut self) -> io::Result<()> {
         let name = Path::new(&self.name)

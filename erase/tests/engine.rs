@@ -311,3 +311,45 @@ fn failures_before_an_interruption_survive_the_resume() {
         }]
     );
 }
+
+#[test]
+fn discard_on_a_loop_device_drops_the_data_and_the_engine_reports_it() {
+    use erase::target::Target;
+    let img = format!("/dev/shm/kagi-discard-{}.img", std::process::id());
+    std::fs::write(&img, vec![0x42u8; 8 * BLOCK]).unwrap();
+    let out = std::process::Command::new("losetup")
+        .args(["-f", "--show", &img])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "losetup needs root");
+    let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let result = {
+        let mut t = Device::open(std::path::Path::new(&dev)).unwrap();
+        t.discard(BLOCK as u64, 2 * BLOCK as u64).unwrap();
+        let mut buf = erase::target::AlignedBuf::new(BLOCK);
+        t.read_at(buf.as_mut_slice(), BLOCK as u64).unwrap();
+        let discarded_reads_zero = buf.as_slice().iter().all(|&b| b == 0);
+        t.read_at(buf.as_mut_slice(), 0).unwrap();
+        let kept = buf.as_slice().iter().all(|&b| b == 0x42);
+        let mut plan = plan("one", Verify::Full);
+        plan.discard = true;
+        let r = engine::run_plan(&provider(), &mut t, &plan).unwrap();
+        (discarded_reads_zero, kept, r)
+    };
+    let _ = std::process::Command::new("losetup")
+        .args(["-d", &dev])
+        .status();
+    let _ = std::fs::remove_file(&img);
+    let (zero, kept, r) = result;
+    assert!(zero, "a discarded range of a loop device reads as zeros");
+    assert!(kept, "outside the range nothing changed");
+    assert!(r.complete(), "{r:?}");
+    assert!(r.discard.unwrap().contains("was discarded"));
+    // A target without discard says so, and the run still completes.
+    let mut t = Faulty::new(BLOCK, 0, vec![]);
+    let mut plan = plan("zero", Verify::Full);
+    plan.discard = true;
+    let r = engine::run_plan(&provider(), &mut t, &plan).unwrap();
+    assert!(r.complete());
+    assert!(r.discard.unwrap().contains("not done"));
+}

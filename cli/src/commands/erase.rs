@@ -35,12 +35,15 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             verify,
             yes,
             restart,
+            discard,
             state,
             policy,
             json,
         } => {
             let verify: engine::Verify = verify.parse().map_err(err)?;
-            let plan = Plan::parse(method.as_deref(), passes.as_deref(), verify).map_err(err)?;
+            let mut plan =
+                Plan::parse(method.as_deref(), passes.as_deref(), verify).map_err(err)?;
+            plan.discard = discard;
             let provider = provider(&policy)?;
             let dir = state.state_dir.unwrap_or_else(journal::default_dir);
             // Every target is checked, confirmed and opened before anything is written, so a
@@ -505,6 +508,9 @@ fn render(r: &Report) -> String {
             ""
         }
     );
+    if let Some(d) = &r.discard {
+        let _ = writeln!(s, "  discard:     {d}");
+    }
     if !r.resumed.is_empty() {
         let _ = writeln!(
             s,
