@@ -44,6 +44,12 @@ pub enum Command {
     /// Erase block devices (or files) by overwriting and reading back; list devices.
     #[command(subcommand)]
     Erase(EraseCommand),
+    /// Erasure certificates: verify (auditors), show, render for the paper file.
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
+    /// The hash-chained ledger of every erasure certificate issued on this host.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Run every known-answer self-test and report each.
     Selftest {
         /// Machine-readable output.
@@ -578,6 +584,8 @@ pub enum EraseCommand {
         #[command(flatten)]
         state: StateArgs,
         #[command(flatten)]
+        certify: CertifyArgs,
+        #[command(flatten)]
         policy: PolicyArgs,
         /// Machine-readable output: the report as JSON on stdout, progress as JSON lines on
         /// stderr.
@@ -595,6 +603,8 @@ pub enum EraseCommand {
         yes: bool,
         #[command(flatten)]
         state: StateArgs,
+        #[command(flatten)]
+        certify: CertifyArgs,
         #[command(flatten)]
         policy: PolicyArgs,
         /// Machine-readable output, as for `run`.
@@ -623,4 +633,140 @@ pub struct StateArgs {
     /// else ~/.local/state/kagi). It must not be on a target.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+}
+
+/// The signed deletion certificate a completed, verified run gets (none without a signing key
+/// and certificate). Flags override the config file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CertifyArgs {
+    /// A TOML file with any of: organisation, unit, location, operator, role, contact,
+    /// contract, destination, notes, sign_key, sign_cert, chain, certificate_dir, ledger.
+    #[arg(long, value_name = "FILE")]
+    pub certificate_config: Option<PathBuf>,
+    /// The operator's private key that signs certificates.
+    #[arg(long, value_name = "KEY")]
+    pub sign_key: Option<PathBuf>,
+    /// The operator's certificate (profile `erase`: documentSigning).
+    #[arg(long, value_name = "CERT")]
+    pub sign_cert: Option<PathBuf>,
+    /// Intermediate certificates to embed.
+    #[arg(long, value_name = "FILE")]
+    pub chain: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseIn,
+    /// The organisation performing the erasure.
+    #[arg(long)]
+    pub organisation: Option<String>,
+    /// Its unit or department.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Where the erasure takes place.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// The operator's name.
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// The operator's role or title.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// How to reach the operator.
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Asset tag or media property number; repeat in the order of the targets.
+    #[arg(long = "asset-tag", value_name = "TAG")]
+    pub asset_tags: Vec<String>,
+    /// Lease or contract reference.
+    #[arg(long)]
+    pub contract: Option<String>,
+    /// Where the medium goes next (e.g. "return to lessor", "internal reuse", "recycling").
+    #[arg(long)]
+    pub destination: Option<String>,
+    /// Free notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Where certificates are written (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub certificate_dir: Option<PathBuf>,
+    /// The ledger (default: ledger.jsonl in the state directory).
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertificateCommand {
+    /// Verify erasure certificates (files or directories of them): signature and chain, the
+    /// algorithms against the policy, the document's consistency, and with --device the
+    /// medium itself. Exit 0 when all are valid, 1 when any is not.
+    Verify {
+        /// Certificate files, or directories holding `*.erasure` files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Trust anchors (the organisation's CA, or the operator's certificate).
+        #[arg(long, value_name = "CA-BUNDLE")]
+        trust: Option<PathBuf>,
+        /// Re-read this device (read-only) and check it still holds what the certificate
+        /// says was written, and that it is the same device.
+        #[arg(long, value_name = "DEV")]
+        device: Option<PathBuf>,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a certificate's content (without verifying it).
+    Show {
+        /// The certificate file.
+        file: PathBuf,
+        /// The document as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render a certificate as a self-contained printable HTML page (Japanese and English).
+    Render {
+        /// The certificate file.
+        file: PathBuf,
+        /// The HTML file to write.
+        #[arg(long, value_name = "OUT")]
+        html: PathBuf,
+        /// Trust anchors: the page then states whether the signature verified.
+        #[arg(long, value_name = "CA-BUNDLE")]
+        trust: Option<PathBuf>,
+        /// Replace OUT if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LedgerCommand {
+    /// Check the chain: every removed, reordered, inserted or edited entry is reported.
+    /// Exit 0 when it holds, 1 when it is broken.
+    Verify {
+        /// The ledger (default: ledger.jsonl in the state directory).
+        #[arg(long, value_name = "FILE")]
+        ledger: Option<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+        /// A head hash recorded earlier (by `ledger export`): it must still be in the chain.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+        /// A directory of certificates: each must be in the ledger, at the position it names.
+        #[arg(long, value_name = "DIR")]
+        certificates: Option<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a copy of the ledger for the auditor and print its head hash and entry count.
+    Export {
+        /// The ledger (default: ledger.jsonl in the state directory).
+        #[arg(long, value_name = "FILE")]
+        ledger: Option<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+        /// Where to write the copy (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }

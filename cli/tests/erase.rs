@@ -7,43 +7,6 @@ use std::process::Command;
 
 use common::*;
 
-struct Loop(String);
-
-impl Loop {
-    fn new(img: &Path) -> Loop {
-        Self::with(img, &[])
-    }
-    /// With partition scanning: the kernel's partitions appear (with `partx -a` where no
-    /// udev creates the nodes).
-    fn partitioned(img: &Path) -> Loop {
-        let l = Self::with(img, &["-P"]);
-        if !Path::new(&format!("{}p1", l.0)).exists() {
-            let _ = Command::new("partx").args(["-a", &l.0]).status();
-        }
-        l
-    }
-    fn with(img: &Path, extra: &[&str]) -> Loop {
-        let out = Command::new("losetup")
-            .args(["-f", "--show"])
-            .args(extra)
-            .arg(img)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "losetup needs root (CI runs as root): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Loop(String::from_utf8(out.stdout).unwrap().trim().to_string())
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        let _ = Command::new("losetup").args(["-d", &self.0]).status();
-    }
-}
-
 fn image(dir: &Path, mib: usize) -> (std::path::PathBuf, Vec<u8>) {
     let img = dir.join("disk.img");
     let data: Vec<u8> = (0..mib << 20).map(|i| (i % 253) as u8 | 1).collect();

@@ -781,7 +781,9 @@ pub fn run(
         state.pass += 1;
         state.done = 0;
     }
-    state.report.finished = Some(now());
+    if state.report.finished.is_none() {
+        state.report.finished = Some(now());
+    }
     Ok(Ended::Finished)
 }
 

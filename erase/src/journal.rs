@@ -105,6 +105,10 @@ pub struct Entry {
     pub identity: Identity,
     /// The run.
     pub state: State,
+    /// What the caller needs to issue the certificate when the run completes (who, for whom,
+    /// which signing key and certificate by path — never a key or passphrase).
+    #[serde(default)]
+    pub certify: Option<serde_json::Value>,
 }
 
 const KIND: &str = "kagi erase journal";
@@ -202,7 +206,12 @@ impl Journal {
     }
 
     /// Replaces the journal with `entry`, durably and atomically.
-    pub fn save(&self, identity: &Identity, state: &State) -> Result<(), Error> {
+    pub fn save(
+        &self,
+        identity: &Identity,
+        state: &State,
+        certify: Option<&serde_json::Value>,
+    ) -> Result<(), Error> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -213,6 +222,7 @@ impl Journal {
             kind: KIND.into(),
             identity: identity.clone(),
             state: state.clone(),
+            certify: certify.cloned(),
         };
         let text = serde_json::to_vec_pretty(&entry)
             .map_err(|e| Error::Invalid(format!("journal: {e}")))?;
@@ -286,7 +296,7 @@ mod tests {
         };
         let j = Journal::new(&dir, "/dev/loop9");
         assert!(j.load().unwrap().is_none());
-        j.save(&id, &state).unwrap();
+        j.save(&id, &state, None).unwrap();
         let back = j.load().unwrap().unwrap();
         assert_eq!(back.identity, id);
         assert_eq!(back.state.plan().unwrap(), plan);

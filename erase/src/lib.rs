@@ -11,9 +11,11 @@
 //! (`BLKRRPART`); everything else comes from rustix's safe wrappers. [`journal`] keeps a run's
 //! progress off the target so an interrupted run resumes.
 
+pub mod certificate;
 pub mod discover;
 pub mod engine;
 pub mod journal;
+pub mod ledger;
 pub mod method;
 pub mod safety;
 mod sys;

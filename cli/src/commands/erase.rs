@@ -16,10 +16,14 @@ use erase::target::{Device, RegularFile, Target};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use super::certify::{self, CertConfig, Credentials};
 use super::key::provider;
 use crate::Outcome;
-use crate::args::EraseCommand;
+use crate::args::{CertifyArgs, EraseCommand};
 use crate::output::{CliError, print, print_json};
+use crypto_core::cms::Signer;
+use erase::certificate::DeviceRecord;
+use erase::ledger::Ledger;
 
 fn err(e: erase::Error) -> CliError {
     CliError::Msg(e.to_string())
@@ -37,6 +41,7 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             restart,
             discard,
             state,
+            certify,
             policy,
             json,
         } => {
@@ -46,10 +51,23 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             plan.discard = discard;
             let provider = provider(&policy)?;
             let dir = state.state_dir.unwrap_or_else(journal::default_dir);
+            if certify.asset_tags.len() > targets.len() {
+                return Err(CliError::Msg(format!(
+                    "{} asset tags for {} targets",
+                    certify.asset_tags.len(),
+                    targets.len()
+                )));
+            }
+            let config = CertConfig::from_args(&certify, None)?;
+            if config.wanted() && verify == engine::Verify::Off {
+                return Err(CliError::Msg(
+                    "a deletion certificate is issued only for a verified run: --verify off gets none; use full or sample".into(),
+                ));
+            }
             // Every target is checked, confirmed and opened before anything is written, so a
             // refusal of one leaves all untouched; then they run in parallel.
             let mut jobs = Vec::new();
-            for path in &targets {
+            for (i, path) in targets.iter().enumerate() {
                 let identity = Identity::of(path).map_err(err)?;
                 let journal = Journal::new(&dir, &identity.path);
                 if let Some(entry) = journal.load().map_err(err)? {
@@ -68,6 +86,10 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     target,
                 } = prepare(path, yes)?;
                 let state = State::new(target.as_ref(), &plan).map_err(err)?;
+                let mut cfg = config.clone();
+                if let Some(tag) = certify.asset_tags.get(i) {
+                    cfg.asset_tag = Some(tag.clone());
+                }
                 jobs.push(Job {
                     path: path.clone(),
                     is_file,
@@ -76,14 +98,16 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     journal,
                     state,
                     target,
+                    certify: cfg,
                 });
             }
-            execute(jobs, &provider, json)
+            execute(jobs, &provider, &certify, &dir, json)
         }
         EraseCommand::Resume {
             targets,
             yes,
             state,
+            certify,
             policy,
             json,
         } => {
@@ -133,6 +157,8 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                 } = prepare(&path, yes)?;
                 let mut state = entry.state;
                 state.resuming();
+                let base = entry.certify.as_ref().and_then(CertConfig::from_value);
+                let cfg = CertConfig::from_args(&certify, base)?;
                 jobs.push(Job {
                     path,
                     is_file,
@@ -141,9 +167,10 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     journal,
                     state,
                     target,
+                    certify: cfg,
                 });
             }
-            execute(jobs, &provider, json)
+            execute(jobs, &provider, &certify, &dir, json)
         }
         EraseCommand::Verify {
             target,
@@ -188,11 +215,20 @@ struct Job {
     journal: Journal,
     state: State,
     target: Box<dyn Target>,
+    /// The certificate this run gets when it completes, if one was asked for.
+    certify: CertConfig,
 }
 
 enum Done {
-    Finished(Report),
+    Finished(Report, Option<(PathBuf, u64)>),
     Stopped(PathBuf, State),
+}
+
+/// The signer all jobs share, ready before anything is written.
+struct Issuer<'a> {
+    signer: Signer<'a>,
+    creds: &'a Credentials,
+    ledger: PathBuf,
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP set the flag (the engine stops between I/Os and the journal
@@ -207,7 +243,51 @@ fn stop_flag() -> Result<Arc<AtomicBool>, CliError> {
     Ok(flag)
 }
 
-fn execute(jobs: Vec<Job>, provider: &Provider, json: bool) -> Result<Outcome, CliError> {
+fn execute(
+    jobs: Vec<Job>,
+    provider: &Provider,
+    args: &CertifyArgs,
+    state_dir: &Path,
+    json: bool,
+) -> Result<Outcome, CliError> {
+    // Certificates: the key is unlocked and the signer checked against the policy now, before
+    // anything is written. All targets of one command share one signer.
+    let wanted: Vec<&CertConfig> = jobs
+        .iter()
+        .map(|j| &j.certify)
+        .filter(|c| c.wanted())
+        .collect();
+    if let Some(first) = wanted.first() {
+        if wanted.len() != jobs.len()
+            || wanted
+                .iter()
+                .any(|c| (&c.sign_key, &c.sign_cert) != (&first.sign_key, &first.sign_cert))
+        {
+            return Err(CliError::Msg(
+                "these runs name different signing keys; resume them one at a time".into(),
+            ));
+        }
+        for c in &wanted {
+            c.context()?;
+        }
+    } else {
+        eprintln!(
+            "kagi: no deletion certificate will be issued (give --sign-key and --sign-cert, or --certificate-config)"
+        );
+    }
+    let creds = match wanted.first() {
+        Some(c) => Some(Credentials::load(c, args, provider)?),
+        None => None,
+    };
+    let issuer = match &creds {
+        Some(creds) => Some(Issuer {
+            signer: creds.signer(provider)?,
+            creds,
+            ledger: Ledger::in_dir(state_dir).path().to_path_buf(),
+        }),
+        None => None,
+    };
+    let issuer = issuer.as_ref();
     let stop = stop_flag()?;
     let bars = (!json && std::io::stderr().is_terminal()).then(MultiProgress::new);
     let results: Vec<Result<Done, CliError>> = std::thread::scope(|scope| {
@@ -218,7 +298,7 @@ fn execute(jobs: Vec<Job>, provider: &Provider, json: bool) -> Result<Outcome, C
                 let bar = bars
                     .as_ref()
                     .map(|m| m.add(bar_for(&job.path, job.state.report.size)));
-                scope.spawn(move || one(job, provider, stop, json, bar))
+                scope.spawn(move || one(job, provider, issuer, stop, json, bar))
             })
             .collect();
         handles
@@ -231,12 +311,14 @@ fn execute(jobs: Vec<Job>, provider: &Provider, json: bool) -> Result<Outcome, C
     });
     let mut all_ok = true;
     let mut reports = Vec::new();
+    let mut certificates = Vec::new();
     let mut stopped = Vec::new();
     let mut first_error = None;
     for r in results {
         match r {
-            Ok(Done::Finished(r)) => {
+            Ok(Done::Finished(r, cert)) => {
                 all_ok &= r.complete();
+                certificates.push(cert);
                 reports.push(r);
             }
             Ok(Done::Stopped(path, state)) => stopped.push((path, state)),
@@ -250,13 +332,27 @@ fn execute(jobs: Vec<Job>, provider: &Provider, json: bool) -> Result<Outcome, C
             .iter()
             .map(|(p, s)| json!({"target": p, "pass": s.pass + 1, "passes": s.passes.len(), "done": s.done}))
             .collect();
+        let certs: Vec<_> = certificates
+            .iter()
+            .map(|c| {
+                c.as_ref()
+                    .map(|(p, seq)| json!({"path": p, "ledger_seq": seq}))
+            })
+            .collect();
         print_json(
-            &json!({"complete": all_ok && stopped.is_empty() && first_error.is_none(), "reports": reports, "interrupted": interrupted}),
+            &json!({"complete": all_ok && stopped.is_empty() && first_error.is_none(), "reports": reports, "certificates": certs, "interrupted": interrupted}),
         )?;
     } else {
         let mut s = String::new();
-        for r in &reports {
+        for (r, c) in reports.iter().zip(&certificates) {
             s.push_str(&render(r));
+            if let Some((p, seq)) = c {
+                let _ = writeln!(
+                    s,
+                    "  certificate: {} (signed; ledger entry {seq})",
+                    p.display()
+                );
+            }
         }
         print(&s)?;
     }
@@ -293,12 +389,20 @@ fn bar_for(path: &Path, size: u64) -> ProgressBar {
 fn one(
     mut job: Job,
     provider: &Provider,
+    issuer: Option<&Issuer<'_>>,
     stop: &AtomicBool,
     json: bool,
     bar: Option<ProgressBar>,
 ) -> Result<Done, CliError> {
     // The journal exists before the first byte is written: a crash at any point can resume.
-    job.journal.save(&job.identity, &job.state).map_err(err)?;
+    let certify = job
+        .certify
+        .wanted()
+        .then(|| job.certify.to_value())
+        .flatten();
+    job.journal
+        .save(&job.identity, &job.state, certify.as_ref())
+        .map_err(err)?;
     let name = job.path.display().to_string();
     let mut last = (std::time::Instant::now(), "");
     let mut progress = |p: engine::Progress| {
@@ -330,13 +434,13 @@ fn one(
             }
         }
     };
-    let (journal, identity) = (&job.journal, &job.identity);
+    let (journal, identity, certify) = (&job.journal, &job.identity, certify.as_ref());
     let ended = engine::run(
         provider,
         job.target.as_mut(),
         &mut job.state,
         stop,
-        &mut |s| journal.save(identity, s),
+        &mut |s| journal.save(identity, s, certify),
         &mut progress,
     )
     .map_err(err)?;
@@ -345,6 +449,38 @@ fn one(
     }
     if ended == Ended::Stopped {
         return Ok(Done::Stopped(job.path, job.state));
+    }
+    // A complete run gets its certificate before the journal goes: if issuing fails, the
+    // journal (now finished) stays, and `kagi erase resume` issues it.
+    let mut issued = None;
+    if job.state.report.complete()
+        && let Some(issuer) = issuer
+    {
+        job.journal
+            .save(&job.identity, &job.state, certify)
+            .map_err(err)?;
+        let device = match &job.device {
+            Some(d) => DeviceRecord::from_device(d),
+            None => DeviceRecord::from_file(&job.identity.path, job.state.report.size),
+        };
+        issued = Some(
+            certify::issue(
+                provider,
+                &issuer.signer,
+                issuer.creds,
+                &job.certify,
+                &issuer.ledger,
+                &job.state.report,
+                device,
+            )
+            .map_err(|e| {
+                CliError::Msg(format!(
+                    "{}: erased and verified, but {e}; `kagi erase resume {}` issues it",
+                    job.path.display(),
+                    job.path.display()
+                ))
+            })?,
+        );
     }
     let report = job.state.report;
     job.journal.remove().map_err(err)?;
@@ -371,7 +507,7 @@ fn one(
     }
     drop(job.target);
     finish(&job.path, job.is_file, &report)?;
-    Ok(Done::Finished(report))
+    Ok(Done::Finished(report, issued))
 }
 
 fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {

@@ -2,6 +2,8 @@
 
 pub mod backup;
 pub mod cert;
+pub mod certificate;
+pub mod certify;
 pub mod envelope;
 pub mod erase;
 pub mod key;

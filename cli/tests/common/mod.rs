@@ -74,6 +74,7 @@ pub fn spawn_kagi(dir: &Path, args: &[&str]) -> std::process::Child {
         .env_clear()
         .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .env("KAGI_STATE_DIR", dir.join("state"))
+        .env("PW", PW)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -109,4 +110,42 @@ pub fn openssl_fingerprint(dir: &Path, key: &str, encrypted: bool) -> String {
     openssl(dir, &args);
     let out = openssl(dir, &["dgst", "-sha256", "-r", "spki.der"]);
     format!("sha256:{}", out.split_whitespace().next().unwrap())
+}
+
+/// A loop device over an image file, detached when dropped (root, as CI runs).
+pub struct Loop(pub String);
+
+impl Loop {
+    pub fn new(img: &Path) -> Loop {
+        Self::with(img, &[])
+    }
+    /// With partition scanning: the kernel's partitions appear (with `partx -a` where no
+    /// udev creates the nodes).
+    pub fn partitioned(img: &Path) -> Loop {
+        let l = Self::with(img, &["-P"]);
+        if !Path::new(&format!("{}p1", l.0)).exists() {
+            let _ = Command::new("partx").args(["-a", &l.0]).status();
+        }
+        l
+    }
+    fn with(img: &Path, extra: &[&str]) -> Loop {
+        let out = Command::new("losetup")
+            .args(["-f", "--show"])
+            .args(extra)
+            .arg(img)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "losetup needs root (CI runs as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Loop(String::from_utf8(out.stdout).unwrap().trim().to_string())
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = Command::new("losetup").args(["-d", &self.0]).status();
+    }
 }

@@ -1,0 +1,788 @@
+//! `kagi certificate verify | show | render` and `kagi ledger verify | export`: what auditors
+//! run on erasure certificates and the host's ledger.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crypto_core::Provider;
+use erase::certificate::{self, DeviceRecord, Document, Sealed};
+use erase::engine;
+use erase::journal;
+use erase::ledger::{self, Ledger};
+use erase::method::Method;
+use erase::target::Device;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::key::provider;
+use crate::Outcome;
+use crate::args::{CertificateCommand, LedgerCommand};
+use crate::files::{self, Mode};
+use crate::output::{CliError, print, print_json};
+
+pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
+    match cmd {
+        CertificateCommand::Verify {
+            files,
+            trust,
+            device,
+            policy,
+            json,
+        } => {
+            let provider = provider(&policy)?;
+            let trust = files::bundle(trust.as_deref())?;
+            let list = expand(&files)?;
+            if device.is_some() && list.len() != 1 {
+                return Err(CliError::Msg(
+                    "--device checks one certificate against one device".into(),
+                ));
+            }
+            let mut results = Vec::new();
+            for f in &list {
+                results.push(check_one(&provider, f, &trust, device.as_deref())?);
+            }
+            let valid = results.iter().filter(|r| r.valid).count();
+            if json {
+                let all: Vec<_> = results.iter().map(Checked::to_json).collect();
+                print_json(&json!({
+                    "valid": valid == results.len(),
+                    "summary": {"certificates": results.len(), "valid": valid, "invalid": results.len() - valid},
+                    "certificates": all,
+                }))?;
+            } else {
+                let mut s = String::new();
+                for r in &results {
+                    s.push_str(&r.line());
+                }
+                if results.len() > 1 {
+                    let _ = writeln!(
+                        s,
+                        "{} certificates: {valid} valid, {} invalid",
+                        results.len(),
+                        results.len() - valid
+                    );
+                }
+                print(&s)?;
+            }
+            Ok(if valid == results.len() {
+                Outcome::Yes
+            } else {
+                Outcome::No
+            })
+        }
+        CertificateCommand::Show { file, json } => {
+            let sealed = open(&file)?;
+            if json {
+                print_json(&sealed.document)?;
+            } else {
+                print(&show(&sealed.document))?;
+                eprintln!(
+                    "kagi: shown, not verified: `kagi certificate verify {} --trust CA` checks the signature",
+                    file.display()
+                );
+            }
+            Ok(Outcome::Yes)
+        }
+        CertificateCommand::Render {
+            file,
+            html,
+            trust,
+            force,
+        } => {
+            let bytes = files::read(&file)?;
+            let sealed = certificate::open(&bytes)
+                .map_err(|e| CliError::Msg(format!("{}: {e}", file.display())))?;
+            let provider = Provider::egov()?;
+            let verdict = match trust {
+                Some(t) => {
+                    let trust = files::bundle(Some(&t))?;
+                    Some(certificate::verify(
+                        &provider,
+                        &sealed,
+                        &trust,
+                        issued_at(&sealed.document),
+                    ))
+                }
+                None => None,
+            };
+            let hash = certificate::file_hash(&provider, &bytes).map_err(err)?;
+            let page = render_html(&sealed.document, verdict.as_ref(), &file, &hash);
+            files::write_new(&html, page.as_bytes(), Mode::Public, force)?;
+            print(&format!(
+                "rendered {} → {}\n",
+                file.display(),
+                html.display()
+            ))?;
+            Ok(Outcome::Yes)
+        }
+    }
+}
+
+fn err(e: erase::Error) -> CliError {
+    CliError::Msg(e.to_string())
+}
+
+/// Files, and the `*.erasure` files of directories, in order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| CliError::File {
+                    path: p.clone(),
+                    source: e,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "erasure"))
+                .collect();
+            v.sort();
+            out.extend(v);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    if out.is_empty() {
+        return Err(CliError::Msg("no certificates (*.erasure) found".into()));
+    }
+    Ok(out)
+}
+
+fn open(path: &Path) -> Result<Sealed, CliError> {
+    certificate::open(&files::read(path)?)
+        .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))
+}
+
+/// The signer's certificate is judged as of the signing (issue) time: a certificate stays
+/// verifiable after the operator's certificate expires.
+fn issued_at(d: &Document) -> OffsetDateTime {
+    OffsetDateTime::parse(&d.issued, &Rfc3339).unwrap_or_else(|_| OffsetDateTime::now_utc())
+}
+
+struct Checked {
+    file: PathBuf,
+    valid: bool,
+    problems: Vec<String>,
+    document: Option<Document>,
+    signature: Option<crypto_core::cms::Report>,
+    device_check: Option<String>,
+}
+
+impl Checked {
+    fn line(&self) -> String {
+        let mut s = String::new();
+        if self.valid {
+            let d = self.document.as_ref();
+            let _ = writeln!(
+                s,
+                "valid: {} — {}",
+                self.file.display(),
+                d.map(summary).unwrap_or_default()
+            );
+            if let Some(sig) = &self.signature
+                && let Some(signer) = &sig.signer
+            {
+                let _ = writeln!(
+                    s,
+                    "  signed by {} at {}{}",
+                    signer.subject,
+                    sig.signing_time.as_deref().unwrap_or("?"),
+                    sig.trust_anchor
+                        .as_ref()
+                        .map(|a| format!(", trusted through {a}"))
+                        .unwrap_or_default()
+                );
+            }
+        } else {
+            let _ = writeln!(
+                s,
+                "INVALID: {} — {}",
+                self.file.display(),
+                self.problems.join("; ")
+            );
+        }
+        if let Some(d) = &self.device_check {
+            let _ = writeln!(s, "  device: {d}");
+        }
+        s
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "file": self.file,
+            "valid": self.valid,
+            "problems": self.problems,
+            "id": self.document.as_ref().map(|d| d.id.clone()),
+            "device": self.document.as_ref().map(|d| d.device.clone()),
+            "signature": self.signature,
+            "device_check": self.device_check,
+        })
+    }
+}
+
+fn summary(d: &Document) -> String {
+    format!(
+        "{} ({}{}), {} {} [{}], verified {}, NIST SP 800-88 {}, finished {}",
+        d.device.path,
+        d.device.model.as_deref().unwrap_or("no model"),
+        d.device
+            .serial
+            .as_deref()
+            .map(|s| format!(", serial {s}"))
+            .unwrap_or_default(),
+        d.sanitization.technique,
+        d.sanitization.scheme,
+        d.device.size,
+        d.verification.mode,
+        d.sanitization.nist_level,
+        d.sanitization.finished
+    )
+}
+
+fn check_one(
+    provider: &Provider,
+    file: &Path,
+    trust: &[Vec<u8>],
+    device: Option<&Path>,
+) -> Result<Checked, CliError> {
+    let bytes = files::read(file)?;
+    let sealed = match certificate::open(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return Ok(Checked {
+                file: file.to_path_buf(),
+                valid: false,
+                problems: vec![e.to_string()],
+                document: None,
+                signature: None,
+                device_check: None,
+            });
+        }
+    };
+    let v = certificate::verify(provider, &sealed, trust, issued_at(&sealed.document));
+    let mut problems = v.problems();
+    let device_check = match device {
+        Some(dev) => Some(match check_device(provider, &sealed.document, dev) {
+            Ok(found) => found,
+            Err(why) => {
+                problems.push(why.clone());
+                why
+            }
+        }),
+        None => None,
+    };
+    Ok(Checked {
+        file: file.to_path_buf(),
+        valid: problems.is_empty(),
+        problems,
+        document: Some(sealed.document),
+        signature: Some(v.signature),
+        device_check,
+    })
+}
+
+/// Re-reads the device read-only: it must be the certified device and still hold what the
+/// last pass wrote (byte for byte for zero/one/pattern; keystream-like sectors for random).
+fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String, String> {
+    let found = erase::discover::find(dev)
+        .ok_or_else(|| format!("{}: not a block device kagi can see", dev.display()))?;
+    let now = DeviceRecord::from_device(&found);
+    for (what, a, b) in [
+        ("size", d.device.size.to_string(), now.size.to_string()),
+        (
+            "serial",
+            format!("{:?}", d.device.serial),
+            format!("{:?}", now.serial),
+        ),
+        (
+            "model",
+            format!("{:?}", d.device.model),
+            format!("{:?}", now.model),
+        ),
+        (
+            "WWN",
+            format!("{:?}", d.device.wwn),
+            format!("{:?}", now.wwn),
+        ),
+    ] {
+        if a != b {
+            return Err(format!(
+                "{} is not the certified device: its {what} is {b}, the certificate's is {a}",
+                dev.display()
+            ));
+        }
+    }
+    let last = d
+        .sanitization
+        .passes
+        .last()
+        .ok_or("the certificate lists no pass")?;
+    let method: Method = last
+        .method
+        .parse()
+        .map_err(|e: erase::Error| e.to_string())?;
+    let mut t = Device::open_read_only(dev).map_err(|e| e.to_string())?;
+    let r = engine::check(provider, &mut t, &method, &mut |_| {}).map_err(|e| e.to_string())?;
+    let bad: Vec<String> = r
+        .mismatches
+        .iter()
+        .chain(&r.read_failures)
+        .take(5)
+        .map(|x| format!("{}..{}", x.start, x.end))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "{} no longer holds what the certificate says was written ({}): bytes {}",
+            dev.display(),
+            last.method,
+            bad.join(", ")
+        ));
+    }
+    Ok(format!(
+        "{} re-read ({} bytes): still holds the last pass ({})",
+        dev.display(),
+        r.bytes_verified,
+        last.method
+    ))
+}
+
+fn show(d: &Document) -> String {
+    let mut s = String::new();
+    let c = &d.context;
+    let _ = writeln!(s, "erasure certificate {} ({})", d.id, d.schema);
+    let _ = writeln!(s, "  issued:        {}", d.issued);
+    let _ = writeln!(
+        s,
+        "  organisation:  {}{}{}",
+        c.organisation,
+        c.unit
+            .as_deref()
+            .map(|u| format!(", {u}"))
+            .unwrap_or_default(),
+        c.location
+            .as_deref()
+            .map(|u| format!(" ({u})"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        s,
+        "  operator:      {} ({}){}",
+        c.operator,
+        c.role,
+        c.contact
+            .as_deref()
+            .map(|u| format!(", {u}"))
+            .unwrap_or_default()
+    );
+    for (k, v) in [
+        ("asset tag", &c.asset_tag),
+        ("contract", &c.contract),
+        ("destination", &c.destination),
+        ("notes", &c.notes),
+    ] {
+        if let Some(v) = v {
+            let _ = writeln!(s, "  {k:<14} {v}");
+        }
+    }
+    let _ = writeln!(s, "  device:        {}", summary(d));
+    for (i, p) in d.sanitization.passes.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  pass {}:        {}{}",
+            i + 1,
+            p.method,
+            if p.verified { " (verified)" } else { "" }
+        );
+        for seg in &p.segments {
+            if let Some(k) = &seg.key_commitment {
+                let _ = writeln!(
+                    s,
+                    "                 bytes {}..{}: key commitment sha256:{k}",
+                    seg.start, seg.end
+                );
+            }
+        }
+    }
+    let v = &d.verification;
+    let _ = writeln!(
+        s,
+        "  verification:  {}, {} of {} bytes, coverage {}.{:02}%{}",
+        v.mode,
+        v.verified_bytes,
+        d.device.size,
+        v.coverage_bp / 100,
+        v.coverage_bp % 100,
+        v.sample_seed
+            .map(|x| format!(", seed {x:#018x}"))
+            .unwrap_or_default()
+    );
+    for n in &d.sanitization.not_reached {
+        let _ = writeln!(s, "  not reached:   {n}");
+    }
+    for a in &d.policy.algorithms {
+        let _ = writeln!(
+            s,
+            "  algorithm:     {} — {} ({})",
+            a.algorithm, a.verdict, a.purpose
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  tool:          {} {} on {} (kernel {}), policy {} ({})",
+        d.tool.name, d.tool.version, d.tool.host, d.tool.kernel, d.policy.name, d.policy.dataset
+    );
+    if let Some(l) = &d.ledger {
+        let _ = writeln!(s, "  ledger:        entry {} after {}", l.seq, l.prev);
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A self-contained printable page with Japanese and English labels. It says it is not the
+/// authoritative record: the signed file is.
+fn render_html(
+    d: &Document,
+    verdict: Option<&certificate::Verdict>,
+    file: &Path,
+    hash: &str,
+) -> String {
+    let c = &d.context;
+    let opt = |v: &Option<String>| v.as_deref().map(esc).unwrap_or_else(|| "—".into());
+    let mut rows = Vec::new();
+    let mut row = |ja: &str, en: &str, v: String| {
+        rows.push(format!(
+            "<tr><th><span lang=\"ja\">{ja}</span><br><span class=\"en\">{en}</span></th><td>{v}</td></tr>"
+        ))
+    };
+    row("証明書番号", "Certificate ID", esc(&d.id));
+    row("発行日時", "Issued", esc(&d.issued));
+    row("組織", "Organisation", {
+        let mut v = esc(&c.organisation);
+        if let Some(u) = &c.unit {
+            v.push_str(&format!(" / {}", esc(u)));
+        }
+        v
+    });
+    row("実施場所", "Location", opt(&c.location));
+    row(
+        "作業者",
+        "Operator",
+        format!("{} ({})", esc(&c.operator), esc(&c.role)),
+    );
+    row("連絡先", "Contact", opt(&c.contact));
+    row("資産番号", "Asset tag", opt(&c.asset_tag));
+    row("契約番号", "Lease / contract", opt(&c.contract));
+    row("媒体の行先", "Destination", opt(&c.destination));
+    row("デバイス", "Device", esc(&d.device.path));
+    row("種別", "Kind / transport", {
+        format!(
+            "{} / {}{}",
+            esc(&d.device.kind),
+            esc(&d.device.transport),
+            if d.device.rotational {
+                " (rotational)"
+            } else {
+                " (solid-state)"
+            }
+        )
+    });
+    row("型番", "Model", opt(&d.device.model));
+    row("製造番号", "Serial number", opt(&d.device.serial));
+    row("WWN", "WWN", opt(&d.device.wwn));
+    row(
+        "容量",
+        "Size",
+        format!(
+            "{} bytes ({} / {} byte sectors)",
+            d.device.size, d.device.logical_sector, d.device.physical_sector
+        ),
+    );
+    row(
+        "消去方式",
+        "Technique / scheme",
+        format!(
+            "{} — {}",
+            esc(&d.sanitization.technique),
+            esc(&d.sanitization.scheme)
+        ),
+    );
+    row(
+        "NIST SP 800-88 水準",
+        "NIST SP 800-88 level",
+        esc(&d.sanitization.nist_level),
+    );
+    let mut passes = String::new();
+    for (i, p) in d.sanitization.passes.iter().enumerate() {
+        passes.push_str(&format!("{}. {}", i + 1, esc(&p.method)));
+        for seg in &p.segments {
+            if let Some(k) = &seg.key_commitment {
+                passes.push_str(&format!(
+                    "<br><code>{}..{}: sha256:{}</code>",
+                    seg.start,
+                    seg.end,
+                    esc(k)
+                ));
+            }
+        }
+        passes.push_str("<br>");
+    }
+    row("パス", "Passes (key commitments)", passes);
+    let v = &d.verification;
+    row(
+        "検証",
+        "Verification",
+        format!(
+            "{} — {} / {} bytes ({}.{:02}%){}",
+            esc(&v.mode),
+            v.verified_bytes,
+            d.device.size,
+            v.coverage_bp / 100,
+            v.coverage_bp % 100,
+            v.sample_seed
+                .map(|x| format!(", seed {x:#018x}"))
+                .unwrap_or_default()
+        ),
+    );
+    row(
+        "書込み量",
+        "Bytes written",
+        d.outcome.bytes_written.to_string(),
+    );
+    row(
+        "到達できなかった領域",
+        "Not reached",
+        d.sanitization
+            .not_reached
+            .iter()
+            .map(|n| esc(n))
+            .collect::<Vec<_>>()
+            .join("<br>"),
+    );
+    row(
+        "開始・終了",
+        "Started / finished",
+        format!(
+            "{} — {}{}",
+            esc(&d.sanitization.started),
+            esc(&d.sanitization.finished),
+            if d.sanitization.resumed.is_empty() {
+                String::new()
+            } else {
+                format!(" (resumed {}×)", d.sanitization.resumed.len())
+            }
+        ),
+    );
+    row(
+        "使用アルゴリズム",
+        "Algorithms (CRYPTREC verdicts)",
+        d.policy
+            .algorithms
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} — {} ({})",
+                    esc(&a.algorithm),
+                    esc(&a.verdict),
+                    esc(&a.purpose)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("<br>"),
+    );
+    row(
+        "ツール",
+        "Tool",
+        format!(
+            "{} {} on {} (kernel {}), policy {} ({})",
+            esc(&d.tool.name),
+            esc(&d.tool.version),
+            esc(&d.tool.host),
+            esc(&d.tool.kernel),
+            esc(&d.policy.name),
+            esc(&d.policy.dataset)
+        ),
+    );
+    row("備考", "Notes", opt(&c.notes));
+    let status = match verdict {
+        Some(v) if v.valid() => format!(
+            "<p class=\"ok\" id=\"status\">署名検証: 有効 — Signature verified: valid ({})</p>",
+            esc(&v
+                .signature
+                .signer
+                .as_ref()
+                .map(|s| s.subject.clone())
+                .unwrap_or_default())
+        ),
+        Some(v) => format!(
+            "<p class=\"bad\" id=\"status\">署名検証: 無効 — NOT VALID: {}</p>",
+            esc(&v.problems().join("; "))
+        ),
+        None => "<p class=\"warn\" id=\"status\">署名は未検証 — Signature not verified here: run <code>kagi certificate verify</code></p>".into(),
+    };
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>データ消去証明書 / Certificate of Sanitization {id}</title>
+<style>
+body {{ font-family: "Noto Sans CJK JP", "IPAexGothic", sans-serif; margin: 2em; color: #111; }}
+h1 {{ font-size: 1.4em; margin-bottom: 0.2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #666; padding: 0.35em 0.6em; vertical-align: top; text-align: left; }}
+th {{ width: 28%; background: #f0f0f0; font-weight: normal; }}
+.en {{ color: #444; font-size: 0.85em; }}
+code {{ font-size: 0.8em; word-break: break-all; }}
+.ok {{ color: #060; font-weight: bold; }} .bad {{ color: #a00; font-weight: bold; }} .warn {{ color: #850; }}
+.sign td {{ height: 3em; }}
+@media print {{ body {{ margin: 1cm; }} }}
+</style></head>
+<body>
+<h1>データ消去証明書 <span class="en">Certificate of Sanitization</span></h1>
+{status}
+<table>
+{rows}
+</table>
+<p class="en">この印刷物は参照用であり、正本は署名付き電子ファイルです。 This page is a rendering for the paper file; the authoritative record is the signed file
+<code>{file}</code> (SHA-256 <code>{hash}</code>). Verify it with <code>kagi certificate verify</code> or with openssl (docs/CERTIFICATE.md).</p>
+<table class="sign">
+<tr><th>確認者 署名・日付<br><span class="en">Validated by (signature, date)</span></th><td></td></tr>
+</table>
+</body></html>
+"#,
+        id = esc(&d.id),
+        status = status,
+        rows = rows.join("\n"),
+        file = esc(&file.display().to_string()),
+        hash = esc(hash),
+    )
+}
+
+pub fn ledger(cmd: LedgerCommand) -> Result<Outcome, CliError> {
+    let provider = Provider::egov()?;
+    let locate = |l: Option<PathBuf>, s: crate::args::StateArgs| {
+        l.unwrap_or_else(|| {
+            Ledger::in_dir(&s.state_dir.unwrap_or_else(journal::default_dir))
+                .path()
+                .to_path_buf()
+        })
+    };
+    match cmd {
+        LedgerCommand::Verify {
+            ledger: l,
+            state,
+            head,
+            certificates,
+            json,
+        } => {
+            let path = locate(l, state);
+            if !path.exists() {
+                return Err(CliError::Msg(format!(
+                    "{}: no ledger (no certificate has been issued here)",
+                    path.display()
+                )));
+            }
+            let led = Ledger::new(&path);
+            let mut c = led.check(&provider).map_err(err)?;
+            let entries = if c.problems.is_empty() {
+                led.entries().map_err(err)?
+            } else {
+                Vec::new()
+            };
+            if let Some(h) = &head
+                && c.problems.is_empty()
+                && h != ledger::GENESIS
+                && !entries.iter().any(|e| &e.hash == h)
+            {
+                c.problems.push(format!(
+                    "the recorded head {h} is not in the ledger: entries were removed from its end, or this is another ledger"
+                ));
+            }
+            let mut checked_certs = 0;
+            if let Some(dir) = &certificates {
+                for f in expand(std::slice::from_ref(dir))? {
+                    checked_certs += 1;
+                    let bytes = files::read(&f)?;
+                    let Ok(sealed) = certificate::open(&bytes) else {
+                        c.problems
+                            .push(format!("{}: not a certificate", f.display()));
+                        continue;
+                    };
+                    let sha = certificate::file_hash(&provider, &bytes).map_err(err)?;
+                    let pos = sealed.document.ledger.as_ref();
+                    let found = entries.iter().find(|e| e.certificate_sha256 == sha);
+                    match (pos, found) {
+                        (Some(p), Some(e)) if p.seq == e.seq && p.prev == e.prev => {}
+                        (_, Some(e)) => c.problems.push(format!(
+                            "{}: recorded as entry {}, but it names another position",
+                            f.display(),
+                            e.seq
+                        )),
+                        (_, None) => c.problems.push(format!(
+                            "{}: not in the ledger (entry {} missing or the file changed)",
+                            f.display(),
+                            pos.map(|p| p.seq.to_string()).unwrap_or("?".into())
+                        )),
+                    }
+                }
+            }
+            let ok = c.problems.is_empty();
+            if json {
+                print_json(&json!({"ledger": path, "intact": ok, "entries": c.entries,
+                    "head": c.head, "certificates_checked": checked_certs, "problems": c.problems}))?;
+            } else {
+                let mut s = format!(
+                    "{}: {} — {} entries, head {}\n",
+                    if ok { "intact" } else { "BROKEN" },
+                    path.display(),
+                    c.entries,
+                    c.head
+                );
+                if certificates.is_some() {
+                    let _ = writeln!(s, "  {checked_certs} certificates checked against it");
+                }
+                for p in &c.problems {
+                    let _ = writeln!(s, "  problem: {p}");
+                }
+                print(&s)?;
+            }
+            Ok(if ok { Outcome::Yes } else { Outcome::No })
+        }
+        LedgerCommand::Export {
+            ledger: l,
+            state,
+            out,
+        } => {
+            let path = locate(l, state);
+            let bytes = files::read(&path)?;
+            let text = String::from_utf8(bytes.clone())
+                .map_err(|_| CliError::Msg(format!("{}: not UTF-8", path.display())))?;
+            let c = ledger::check(&provider, &text).map_err(err)?;
+            match &out {
+                Some(o) => files::write_new(o, &bytes, Mode::Public, false)?,
+                None => print(&text)?,
+            }
+            eprintln!(
+                "kagi: {} entries, head {}{} — keep the head: `kagi ledger verify --head {}` later shows entries removed from the end",
+                c.entries,
+                c.head,
+                if c.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (BROKEN: {})", c.problems[0])
+                },
+                c.head
+            );
+            Ok(if c.problems.is_empty() {
+                Outcome::Yes
+            } else {
+                Outcome::No
+            })
+        }
+    }
+}

@@ -1,0 +1,708 @@
+//! Signed deletion certificates through the real binary on real loop devices: issuing,
+//! verifying (kagi and openssl), tampering, `--device`, interrupted and resumed runs, the
+//! ledger, and the HTML page in headless Chromium.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// A CA and the operator's key (encrypted with $PW) and `erase`-profile certificate.
+fn pki(dir: &Path, ca: &str, op: &str) {
+    ok(
+        dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p384",
+            "--out",
+            &format!("{ca}.key"),
+            "--unencrypted",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            &format!("{ca}.key"),
+            "--subject",
+            "CN=消去証明 CA,O=テスト省,C=JP",
+            "--ca",
+            "--days",
+            "3650",
+            "--out",
+            &format!("{ca}.crt"),
+        ],
+    );
+    operator(dir, ca, op);
+}
+
+fn operator(dir: &Path, ca: &str, op: &str) {
+    ok(
+        dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            &format!("{op}.key"),
+            "--passphrase-env",
+            "PW",
+            "--iterations",
+            "600000",
+            "--force",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "request",
+            "--key",
+            &format!("{op}.key"),
+            "--passphrase-env",
+            "PW",
+            "--subject",
+            "CN=山田 太郎,O=テスト省",
+            "--out",
+            &format!("{op}.csr"),
+            "--force",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            &format!("{ca}.crt"),
+            "--ca-key",
+            &format!("{ca}.key"),
+            "--csr",
+            &format!("{op}.csr"),
+            "--profile",
+            "erase",
+            "--days",
+            "365",
+            "--out",
+            &format!("{op}.crt"),
+            "--force",
+        ],
+    );
+}
+
+const WHO: [&str; 12] = [
+    "--organisation",
+    "テスト省",
+    "--operator",
+    "山田 太郎",
+    "--role",
+    "情報システム担当",
+    "--asset-tag",
+    "PC-0042",
+    "--contract",
+    "リース契約 2026-17",
+    "--destination",
+    "return to lessor",
+];
+
+fn signing(op: &str) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "--sign-key",
+        &format!("{op}.key"),
+        "--sign-cert",
+        &format!("{op}.crt"),
+        "--passphrase-env",
+        "PW",
+        "--certificate-dir",
+        "certs",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(WHO.iter().map(|s| s.to_string()));
+    v
+}
+
+fn erase_signed(dir: &Path, dev: &str, op: &str, extra: &[&str]) -> Run {
+    let s = signing(op);
+    let mut args: Vec<&str> = vec!["erase", "run", dev, "--yes"];
+    args.extend(extra);
+    args.extend(s.iter().map(|x| x.as_str()));
+    kagi_in(dir, &args)
+}
+
+fn certificates(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("certs"))
+        .map(|it| it.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn verify(dir: &Path, args: &[&str]) -> Run {
+    kagi_in(dir, &[&["certificate", "verify"], args].concat())
+}
+
+fn image(dir: &Path, name: &str, mib: usize) -> PathBuf {
+    let img = dir.join(name);
+    std::fs::write(&img, vec![0x3cu8; mib << 20]).unwrap();
+    img
+}
+
+/// Splits a certificate file into the signed document and the PEM signature.
+fn split(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let at = text.find("-----BEGIN CMS-----").unwrap();
+    (
+        text.as_bytes()[..at].to_vec(),
+        text.as_bytes()[at..].to_vec(),
+    )
+}
+
+fn der_of(dir: &Path, cert: &str) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(["x509", "-in", cert, "-outform", "DER"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn a_certificate_verifies_with_kagi_and_openssl_and_every_tampering_fails_with_its_reason() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let dev = Loop::new(&image(&dir, "d.img", 16));
+    let r = erase_signed(&dir, &dev.0, "op", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("certificate:"), "{}", r.stdout);
+    let certs = certificates(&dir);
+    assert_eq!(certs.len(), 1);
+    let cert = certs[0].display().to_string();
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--json"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let j: serde_json::Value = serde_json::from_str(&v.stdout).unwrap();
+    assert_eq!(j["valid"], true);
+    let shown = ok(&dir, &["certificate", "show", &cert, "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(doc["schema"], "kagi-erasure-certificate/1");
+    assert_eq!(doc["context"]["asset_tag"], "PC-0042");
+    assert!(
+        doc["device"]["backing_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("d.img")
+    );
+    assert_eq!(doc["sanitization"]["nist_level"], "Clear");
+    assert_eq!(doc["verification"]["coverage_bp"], 10000);
+    assert!(
+        !doc["sanitization"]["not_reached"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(doc["ledger"]["seq"], 1);
+
+    // The second, independent route: openssl alone (docs/CERTIFICATE.md).
+    let bytes = std::fs::read(&certs[0]).unwrap();
+    let (doc_bytes, pem) = split(&bytes);
+    std::fs::write(dir.join("doc.json"), &doc_bytes).unwrap();
+    std::fs::write(dir.join("sig.pem"), &pem).unwrap();
+    openssl(
+        &dir,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "PEM",
+            "-in",
+            "sig.pem",
+            "-content",
+            "doc.json",
+            "-CAfile",
+            "ca.crt",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+
+    let check = |name: &str, content: &[u8], want: &str| {
+        std::fs::write(dir.join(name), content).unwrap();
+        let r = verify(&dir, &[name, "--trust", "ca.crt"]);
+        assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.starts_with("INVALID") && r.stdout.contains(want),
+            "{name}: {}",
+            r.stdout
+        );
+    };
+    // Editing any field: a few, each a different kind.
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    for (from, to) in [
+        ("PC-0042", "PC-0043"),
+        ("\"nist_level\": \"Clear\"", "\"nist_level\": \"Purge\""),
+        ("\"coverage_bp\": 10000", "\"coverage_bp\": 10001"),
+        ("return to lessor", "internal reuse"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        check(
+            "edited.erasure",
+            text.replacen(from, to, 1).as_bytes(),
+            "digest differs",
+        );
+    }
+    // Dropping the signature.
+    check("nosig.erasure", &doc_bytes, "no signature");
+    // A truncated signature.
+    check(
+        "cut.erasure",
+        &bytes[..bytes.len() - 40],
+        "signature block is damaged",
+    );
+    // Without trust anchors the signer is not established.
+    let r = verify(&dir, &[&cert]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("no trust anchors"), "{}", r.stdout);
+
+    // Swapping the signer's certificate inside the signature for another one of the same CA
+    // (same length, so the structure stays well formed).
+    let op_der = der_of(&dir, "op.crt");
+    let sig_der = {
+        let out = Command::new("openssl")
+            .args([
+                "cms", "-cmsout", "-inform", "PEM", "-in", "sig.pem", "-outform", "DER",
+            ])
+            .current_dir(&*dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let at = sig_der
+        .windows(op_der.len())
+        .position(|w| w == op_der.as_slice())
+        .expect("the signer's certificate is embedded");
+    let mut other = Vec::new();
+    for _ in 0..40 {
+        operator(&dir, "ca", "other");
+        other = der_of(&dir, "other.crt");
+        if other.len() == op_der.len() {
+            break;
+        }
+    }
+    assert_eq!(
+        other.len(),
+        op_der.len(),
+        "no same-length certificate in 40 tries"
+    );
+    let mut swapped = sig_der.clone();
+    swapped[at..at + other.len()].copy_from_slice(&other);
+    std::fs::write(dir.join("swapped.der"), &swapped).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "cms",
+            "-cmsout",
+            "-inform",
+            "DER",
+            "-in",
+            "swapped.der",
+            "-outform",
+            "PEM",
+        ])
+        .current_dir(&*dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut swapped_file = doc_bytes.clone();
+    swapped_file.extend_from_slice(&out.stdout);
+    check("swapped.erasure", &swapped_file, "signer's certificate");
+
+    // Re-signing with a key the auditor does not trust: a run certified under another CA that
+    // even carries the trusted CA's name.
+    pki(&dir, "ca2", "op2");
+    let dev2 = Loop::new(&image(&dir, "e.img", 8));
+    let r = erase_signed(&dir, &dev2.0, "op2", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = verify(&dir, &["certs", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("a certificate's signature does not verify"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("2 certificates: 1 valid, 1 invalid"),
+        "{}",
+        r.stdout
+    );
+    // Both are in the host's ledger, in order.
+    let l = kagi_in(&dir, &["ledger", "verify", "--certificates", "certs"]);
+    assert_eq!(l.code, 0, "{}{}", l.stdout, l.stderr);
+    assert!(l.stdout.contains("2 entries"), "{}", l.stdout);
+}
+
+#[test]
+fn verify_device_passes_on_the_erased_device_and_fails_after_one_sector_changes() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    for method in ["random", "pattern:5aa5"] {
+        let img = image(&dir, "d.img", 12);
+        let dev = Loop::new(&img);
+        let r = erase_signed(
+            &dir,
+            &dev.0,
+            "op",
+            &["--method", method, "--verify", "sample"],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let cert = certificates(&dir).pop().unwrap().display().to_string();
+        let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
+        assert_eq!(v.code, 0, "{method}: {}{}", v.stdout, v.stderr);
+        assert!(
+            v.stdout.contains("still holds the last pass"),
+            "{}",
+            v.stdout
+        );
+        // One sector rewritten with text.
+        std::fs::write(
+            dir.join("sector"),
+            &"元のデータ ".repeat(40).as_bytes()[..512],
+        )
+        .unwrap();
+        let dd = Command::new("dd")
+            .args([
+                "if=sector",
+                &format!("of={}", dev.0),
+                "bs=512",
+                "seek=777",
+                "count=1",
+                "oflag=direct",
+                "conv=notrunc",
+                "status=none",
+            ])
+            .current_dir(&*dir)
+            .status()
+            .unwrap();
+        assert!(dd.success());
+        let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
+        assert_eq!(v.code, 1, "{method}: {}{}", v.stdout, v.stderr);
+        assert!(
+            v.stdout.contains("no longer holds") && v.stdout.contains("397824..398336"),
+            "{}",
+            v.stdout
+        );
+        // Another device is not the certified one.
+        let other = Loop::new(&image(&dir, "o.img", 4));
+        let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &other.0]);
+        assert_eq!(v.code, 1);
+        assert!(
+            v.stdout.contains("not the certified device"),
+            "{}",
+            v.stdout
+        );
+    }
+}
+
+#[test]
+fn no_certificate_without_verification_or_after_an_interruption_and_one_after_resuming() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    // Unverified: refused before anything is written.
+    let img = image(&dir, "small.img", 4);
+    let dev = Loop::new(&img);
+    let r = erase_signed(&dir, &dev.0, "op", &["--verify", "off"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("only for a verified run"), "{}", r.stderr);
+    drop(dev);
+    assert_eq!(std::fs::read(&img).unwrap(), vec![0x3cu8; 4 << 20]);
+    assert!(certificates(&dir).is_empty());
+    // Missing operator details: refused before anything is written.
+    let dev = Loop::new(&img);
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase",
+            "run",
+            &dev.0,
+            "--yes",
+            "--sign-key",
+            "op.key",
+            "--sign-cert",
+            "op.crt",
+            "--passphrase-env",
+            "PW",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--organisation"), "{}", r.stderr);
+    drop(dev);
+    assert_eq!(std::fs::read(&img).unwrap(), vec![0x3cu8; 4 << 20]);
+
+    // Interrupted (SIGINT after the first checkpoint): no certificate.
+    let shm = format!("/dev/shm/kagi-cert-test-{}.img", std::process::id());
+    std::fs::write(&shm, vec![0x3cu8; 1 << 30]).unwrap();
+    let dev = Loop::new(Path::new(&shm));
+    let s = signing("op");
+    let mut args: Vec<&str> = vec!["erase", "run", &dev.0, "--yes", "--json"];
+    args.extend(s.iter().map(|x| x.as_str()));
+    let mut child = spawn_kagi(&dir, &args);
+    {
+        use std::io::BufRead;
+        let err = child.stderr.as_mut().unwrap();
+        for line in std::io::BufReader::new(err).lines() {
+            if line.unwrap().contains("\"event\":\"checkpoint\"") {
+                break;
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        certificates(&dir).is_empty(),
+        "a certificate for an interrupted run"
+    );
+    // Resumed: the journal remembers who and for whom; only the passphrase is given again.
+    let r = kagi_in(
+        &dir,
+        &["erase", "resume", "--yes", "--passphrase-env", "PW"],
+    );
+    drop(dev);
+    let _ = std::fs::remove_file(&shm);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let certs = certificates(&dir);
+    assert_eq!(certs.len(), 1, "one certificate for the whole device");
+    let cert = certs[0].display().to_string();
+    assert_eq!(verify(&dir, &[&cert, "--trust", "ca.crt"]).code, 0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
+    assert_eq!(doc["sanitization"]["resumed"].as_array().unwrap().len(), 1);
+    let segs = doc["sanitization"]["passes"][0]["segments"]
+        .as_array()
+        .unwrap();
+    assert!(segs.len() >= 2, "{segs:?}");
+    assert_eq!(segs.last().unwrap()["end"], 1u64 << 30);
+    assert_eq!(doc["verification"]["verified_bytes"], 1u64 << 30);
+    assert_eq!(doc["context"]["asset_tag"], "PC-0042");
+}
+
+#[test]
+fn the_ledger_shows_edits_removals_and_a_cut_end() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    for i in 0..2 {
+        let dev = Loop::new(&image(&dir, &format!("d{i}.img"), 4));
+        let r = erase_signed(&dir, &dev.0, "op", &["--method", "zero"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    // The fixed parts from a config file, the asset tag on the command line.
+    std::fs::write(
+        dir.join("erase.toml"),
+        "organisation = \"テスト省\"\noperator = \"山田 太郎\"\nrole = \"担当\"\n\
+         sign_key = \"op.key\"\nsign_cert = \"op.crt\"\ncertificate_dir = \"certs\"\n",
+    )
+    .unwrap();
+    let dev = Loop::new(&image(&dir, "d2.img", 4));
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase",
+            "run",
+            &dev.0,
+            "--yes",
+            "--method",
+            "zero",
+            "--certificate-config",
+            "erase.toml",
+            "--passphrase-env",
+            "PW",
+            "--asset-tag",
+            "PC-7",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let last = certificates(&dir)
+        .into_iter()
+        .find(|c| std::fs::read_to_string(c).unwrap().contains("PC-7"));
+    assert!(last.is_some(), "the config file's certificate");
+    let ledger = dir.join("state/ledger.jsonl");
+    let good = std::fs::read_to_string(&ledger).unwrap();
+    assert_eq!(good.lines().count(), 3);
+    let exported = kagi_in(&dir, &["ledger", "export", "--out", "ledger-copy.jsonl"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ledger-copy.jsonl")).unwrap(),
+        good
+    );
+    let head = exported
+        .stderr
+        .split("head ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(head.len(), 64);
+    let lv = |args: &[&str]| kagi_in(&dir, &[&["ledger", "verify"], args].concat());
+    assert_eq!(lv(&["--head", &head, "--certificates", "certs"]).code, 0);
+    let lines: Vec<&str> = good.lines().collect();
+    let broken = |text: String, want: &str| {
+        std::fs::write(&ledger, text).unwrap();
+        let r = lv(&[]);
+        assert_eq!(r.code, 1, "{want}: {}", r.stdout);
+        assert!(r.stdout.contains(want), "{want}: {}", r.stdout);
+    };
+    broken(
+        good.replacen(
+            "\"technique\":\"overwrite\"",
+            "\"technique\":\"crypto-erase\"",
+            1,
+        ),
+        "edited",
+    );
+    broken(format!("{}\n{}\n", lines[0], lines[2]), "chain broken");
+    broken(
+        format!("{}\n{}\n{}\n", lines[1], lines[0], lines[2]),
+        "expected",
+    );
+    // Cutting the end leaves a valid shorter chain: the recorded head and the certificates
+    // show it.
+    std::fs::write(&ledger, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+    assert_eq!(lv(&[]).code, 0);
+    let r = lv(&["--head", &head]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("recorded head"), "{}", r.stdout);
+    let r = lv(&["--certificates", "certs"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("not in the ledger"), "{}", r.stdout);
+    // A new certificate is refused while the ledger is broken.
+    std::fs::write(&ledger, format!("{}\n{}\n", lines[1], lines[0])).unwrap();
+    let dev = Loop::new(&image(&dir, "late.img", 4));
+    let r = erase_signed(&dir, &dev.0, "op", &["--method", "zero"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("ledger is broken"), "{}", r.stderr);
+    assert_eq!(
+        certificates(&dir).len(),
+        3,
+        "no certificate outside the ledger"
+    );
+}
+
+fn chromium() -> String {
+    for c in ["chromium-headless-shell", "chromium", "chromium-browser"] {
+        if Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return c.to_string();
+        }
+    }
+    panic!("headless Chromium is not installed (.ci/run installs chromium-headless-shell)");
+}
+
+#[test]
+fn the_html_page_renders_in_headless_chromium() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let dev = Loop::new(&image(&dir, "d.img", 4));
+    let r = erase_signed(&dir, &dev.0, "op", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let cert = certificates(&dir).pop().unwrap().display().to_string();
+    ok(
+        &dir,
+        &[
+            "certificate",
+            "render",
+            &cert,
+            "--html",
+            "cert.html",
+            "--trust",
+            "ca.crt",
+        ],
+    );
+    let url = format!("file://{}", dir.join("cert.html").display());
+    let browser = chromium();
+    let flags = ["--no-sandbox", "--disable-gpu", "--headless"];
+    let dom = Command::new(&browser)
+        .args(flags)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for want in [
+        "Signature verified: valid",
+        "データ消去証明書",
+        "PC-0042",
+        "リース契約 2026-17",
+        "NIST SP 800-88",
+        "Clear",
+        "the authoritative record is the signed file",
+    ] {
+        assert!(
+            dom.contains(want),
+            "{want} not in the page Chromium rendered"
+        );
+    }
+    let pdf = dir.join("cert.pdf");
+    let printed = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF") && bytes.len() > 5000,
+        "{}",
+        bytes.len()
+    );
+    // A tampered certificate renders as not valid.
+    let text = std::fs::read_to_string(&cert)
+        .unwrap()
+        .replacen("PC-0042", "PC-9999", 1);
+    std::fs::write(dir.join("bad.erasure"), text).unwrap();
+    ok(
+        &dir,
+        &[
+            "certificate",
+            "render",
+            "bad.erasure",
+            "--html",
+            "bad.html",
+            "--trust",
+            "ca.crt",
+        ],
+    );
+    let page = std::fs::read_to_string(dir.join("bad.html")).unwrap();
+    assert!(page.contains("NOT VALID"), "{page}");
+}

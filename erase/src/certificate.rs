@@ -1,0 +1,874 @@
+//! Deletion certificates: a JSON document per device and completed, verified run, signed with
+//! a detached CMS SignedData (through crypto-core, so the policy decides the algorithms) and
+//! carried in one text file — the document's exact bytes, then the signature as a PEM block
+//! (`-----BEGIN CMS-----`) holding the signer's certificate chain. The signed bytes are
+//! everything before the PEM block, so `openssl cms -verify -binary -content` is a second,
+//! independent route (docs/CERTIFICATE.md).
+//!
+//! The document states what was done and what was not reached; [`Document::problems`] checks
+//! its internal consistency (coverage, counts, times, the level claimed against the method),
+//! and [`Document::from_run`] refuses to describe a run that is not complete.
+
+use crypto_core::Provider;
+use crypto_core::cms::{Signature, Signer, VerifyOptions};
+use crypto_core::hash::HashAlgorithm;
+use cryptrec::{Algorithm, Use};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Error;
+use crate::discover::BlockDevice;
+use crate::engine::{PassRecord, Range, Report};
+
+/// The schema this module writes and reads.
+pub const SCHEMA: &str = "kagi-erasure-certificate/1";
+
+const PEM_BEGIN: &str = "-----BEGIN CMS-----\n";
+
+/// Who erased, for whom, and about which asset: given on the command line or in a config file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// The organisation performing the erasure.
+    pub organisation: String,
+    /// Its unit or department, if given.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Where the erasure took place, if given.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// The operator's name.
+    pub operator: String,
+    /// The operator's role or title.
+    pub role: String,
+    /// How to reach the operator, if given.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The asset tag or media property number.
+    #[serde(default)]
+    pub asset_tag: Option<String>,
+    /// The lease or contract reference (第27条3項, 第35条).
+    #[serde(default)]
+    pub contract: Option<String>,
+    /// Where the medium goes next (return to lessor, internal reuse, recycling, destruction).
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// Free notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// The device as identified when it was erased.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRecord {
+    /// The path named (`/dev/sdc`).
+    pub path: String,
+    /// `whole device`, `partition` or `regular file`.
+    pub kind: String,
+    /// Model, if reported.
+    pub model: Option<String>,
+    /// Serial number, if reported (never invented).
+    pub serial: Option<String>,
+    /// World-wide name, if reported.
+    pub wwn: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// Logical sector size.
+    pub logical_sector: u32,
+    /// Physical sector size.
+    pub physical_sector: u32,
+    /// NVMe, SATA/SCSI, USB, virtio, loop, …
+    pub transport: String,
+    /// Spinning disk.
+    pub rotational: bool,
+    /// Removable medium.
+    pub removable: bool,
+    /// For a partition: the whole device, and the partition's first byte on it.
+    pub partition_of: Option<String>,
+    /// For a partition: its first byte.
+    pub partition_start: Option<u64>,
+    /// A loop device's backing file.
+    pub backing_file: Option<String>,
+}
+
+impl DeviceRecord {
+    /// From discovery (block devices and partitions).
+    pub fn from_device(d: &BlockDevice) -> DeviceRecord {
+        DeviceRecord {
+            path: d.path.clone(),
+            kind: if d.partition_of.is_some() {
+                "partition"
+            } else {
+                "whole device"
+            }
+            .into(),
+            model: d.model.clone(),
+            serial: d.serial.clone(),
+            wwn: d.wwn.clone(),
+            size: d.size,
+            logical_sector: d.logical_sector,
+            physical_sector: d.physical_sector,
+            transport: d.transport.clone(),
+            rotational: d.rotational,
+            removable: d.removable,
+            partition_of: d.partition_of.clone(),
+            partition_start: d.start,
+            backing_file: d.backing_file.clone(),
+        }
+    }
+
+    /// For a regular file.
+    pub fn from_file(path: &str, size: u64) -> DeviceRecord {
+        DeviceRecord {
+            path: path.into(),
+            kind: "regular file".into(),
+            model: None,
+            serial: None,
+            wwn: None,
+            size,
+            logical_sector: 512,
+            physical_sector: 512,
+            transport: "file".into(),
+            rotational: false,
+            removable: false,
+            partition_of: None,
+            partition_start: None,
+            backing_file: None,
+        }
+    }
+}
+
+/// How the medium was sanitized.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sanitization {
+    /// `overwrite` or `crypto-erase`.
+    pub technique: String,
+    /// The NIST SP 800-88 level achieved: `Clear` for a software overwrite; `Purge` only for a
+    /// crypto-erase whose conditions hold.
+    pub nist_level: String,
+    /// The scheme (`random`, `dod-short (zero, one, random)`, …).
+    pub scheme: String,
+    /// Every pass and the stretches it was written in, with key commitments (never keys).
+    pub passes: Vec<PassRecord>,
+    /// What discarding before the first pass did, if asked for.
+    pub discard: Option<String>,
+    /// What this technique could not reach; never omitted.
+    pub not_reached: Vec<String>,
+    /// When the run began (RFC 3339).
+    pub started: String,
+    /// When each resumption after an interruption began.
+    pub resumed: Vec<String>,
+    /// When the run ended.
+    pub finished: String,
+}
+
+/// How the result was checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// `full` or `sample N%` (of the last pass).
+    pub mode: String,
+    /// For sampling: the seed that chose the regions.
+    pub sample_seed: Option<u64>,
+    /// Bytes the verification set out to read back.
+    pub planned_bytes: u64,
+    /// Bytes read back and compared.
+    pub verified_bytes: u64,
+    /// `verified_bytes` per 10 000 bytes of the device (integers only).
+    pub coverage_bp: u64,
+    /// Reads bypassed the page cache.
+    pub direct_io: bool,
+}
+
+/// The outcome in numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// Bytes written over all passes.
+    pub bytes_written: u64,
+    /// Ranges that could not be written (empty in a valid certificate).
+    pub write_failures: Vec<Range>,
+    /// Ranges that could not be read back (empty in a valid certificate).
+    pub read_failures: Vec<Range>,
+    /// Ranges that read back wrong (empty in a valid certificate).
+    pub mismatches: Vec<Range>,
+}
+
+/// The tool that did it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// `kagi`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The host's name.
+    pub host: String,
+    /// The running kernel.
+    pub kernel: String,
+}
+
+/// An algorithm the run relied on, and the policy's verdict at issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmUse {
+    /// Canonical name (`AES-256-CTR`).
+    pub algorithm: String,
+    /// What it was used for.
+    pub purpose: String,
+    /// The verdict for protecting new data on the issue date.
+    pub verdict: String,
+    /// The list entries and rules behind it.
+    pub sources: Vec<String>,
+}
+
+/// The policy the run was held to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRecord {
+    /// The policy's name.
+    pub name: String,
+    /// The dataset revisions.
+    pub dataset: String,
+    /// Every algorithm used, with its verdict.
+    pub algorithms: Vec<AlgorithmUse>,
+}
+
+/// Where the certificate sits in the host's ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerPosition {
+    /// The entry number it was recorded under.
+    pub seq: u64,
+    /// The hash of the entry before it (the chain's head when it was issued).
+    pub prev: String,
+}
+
+/// The certificate's content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// A random identifier.
+    pub id: String,
+    /// When it was issued (RFC 3339).
+    pub issued: String,
+    /// Who, for whom, which asset.
+    pub context: Context,
+    /// The device.
+    pub device: DeviceRecord,
+    /// What was done.
+    pub sanitization: Sanitization,
+    /// How it was checked.
+    pub verification: Verification,
+    /// The numbers.
+    pub outcome: Outcome,
+    /// The tool.
+    pub tool: Tool,
+    /// The policy and algorithms.
+    pub policy: PolicyRecord,
+    /// The ledger position.
+    pub ledger: Option<LedgerPosition>,
+}
+
+/// What an overwrite cannot reach, stated in every overwrite certificate.
+pub fn overwrite_limits(device: &DeviceRecord) -> Vec<String> {
+    let mut v = vec![
+        "sectors the drive has remapped (grown defects) are not addressable by the host"
+            .to_string(),
+    ];
+    if !device.rotational {
+        v.push("flash over-provisioning and blocks retired by wear levelling are not addressable by the host; only a firmware sanitize or crypto-erase reaches them".into());
+    }
+    v.push(
+        "host protected area (HPA) and device configuration overlay (DCO) were not checked".into(),
+    );
+    match device.kind.as_str() {
+        "partition" => v.push(format!(
+            "only the partition was erased, not the rest of {}",
+            device.partition_of.as_deref().unwrap_or("its device")
+        )),
+        "regular file" => v.push(
+            "a file overwrite may not reach copies kept by copy-on-write or journalled file systems, snapshots or flash".into(),
+        ),
+        _ => {}
+    }
+    v
+}
+
+fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+fn read_trimmed(path: &str) -> String {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The verdict of `alg` for protecting new data today, as recorded in certificates.
+pub fn algorithm_use(provider: &Provider, alg: &Algorithm, purpose: &str) -> AlgorithmUse {
+    let v = provider
+        .policy()
+        .evaluate(alg, Use::Protect, provider.date());
+    AlgorithmUse {
+        algorithm: v.algorithm.clone(),
+        purpose: purpose.into(),
+        verdict: v.status.to_string(),
+        sources: v.reasons.iter().map(|r| r.source.clone()).collect(),
+    }
+}
+
+impl Document {
+    /// The certificate for a completed, verified overwrite run; an incomplete or unverified run
+    /// gets none. `signature` lists the signing algorithms (signature and digest), recorded
+    /// with their verdicts beside those of the run.
+    pub fn from_run(
+        provider: &Provider,
+        report: &Report,
+        device: DeviceRecord,
+        context: Context,
+        signature: &[Algorithm],
+    ) -> Result<Document, Error> {
+        if !report.complete() {
+            return Err(Error::Invalid(
+                "no certificate: the run is not complete (unerased, unreadable or mismatching ranges, or unfinished)".into(),
+            ));
+        }
+        if report.verify_planned == 0 {
+            return Err(Error::Invalid(
+                "no certificate: the run was not verified (--verify off)".into(),
+            ));
+        }
+        let mut algorithms = Vec::new();
+        if report.passes.iter().any(|p| p.method == "random") {
+            algorithms.push(algorithm_use(
+                provider,
+                &"AES-256-CTR".parse().map_err(crypto_core::Error::from)?,
+                "overwrite keystream",
+            ));
+            algorithms.push(algorithm_use(
+                provider,
+                &"SHA-256".parse().map_err(crypto_core::Error::from)?,
+                "keystream key commitment",
+            ));
+        }
+        for a in signature {
+            algorithms.push(algorithm_use(provider, a, "certificate signature"));
+        }
+        let dataset = provider
+            .policy()
+            .evaluate(
+                &"SHA-256".parse().map_err(crypto_core::Error::from)?,
+                Use::Protect,
+                provider.date(),
+            )
+            .dataset;
+        let id = hex::encode(crypto_core::rand::array::<16>()?);
+        Ok(Document {
+            schema: SCHEMA.into(),
+            id,
+            issued: now_rfc3339(),
+            context,
+            sanitization: Sanitization {
+                technique: "overwrite".into(),
+                nist_level: "Clear".into(),
+                scheme: report.method.clone(),
+                passes: report.passes.clone(),
+                discard: report.discard.clone(),
+                not_reached: overwrite_limits(&device),
+                started: report.started.clone(),
+                resumed: report.resumed.clone(),
+                finished: report.finished.clone().unwrap_or_default(),
+            },
+            verification: Verification {
+                mode: report.verification.clone(),
+                sample_seed: report.sample_seed,
+                planned_bytes: report.verify_planned,
+                verified_bytes: report.bytes_verified,
+                coverage_bp: report.bytes_verified.saturating_mul(10_000) / report.size.max(1),
+                direct_io: report.direct_io,
+            },
+            outcome: Outcome {
+                bytes_written: report.bytes_written,
+                write_failures: report.write_failures.clone(),
+                read_failures: report.read_failures.clone(),
+                mismatches: report.mismatches.clone(),
+            },
+            device,
+            tool: Tool {
+                name: "kagi".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                host: read_trimmed("/proc/sys/kernel/hostname"),
+                kernel: read_trimmed("/proc/sys/kernel/osrelease"),
+            },
+            policy: PolicyRecord {
+                name: provider.policy().name().to_string(),
+                dataset,
+                algorithms,
+            },
+            ledger: None,
+        })
+    }
+
+    /// Everything inconsistent in the document: a valid certificate has none.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.schema != SCHEMA {
+            p.push(format!("unknown schema {}", self.schema));
+        }
+        let size = self.device.size;
+        let s = &self.sanitization;
+        let v = &self.verification;
+        let o = &self.outcome;
+        if size == 0 {
+            p.push("the device has size 0".into());
+        }
+        for (what, r) in [
+            ("unwritten", &o.write_failures),
+            ("unreadable", &o.read_failures),
+            ("mismatching", &o.mismatches),
+        ] {
+            if !r.is_empty() {
+                p.push(format!("{} {what} range(s) listed", r.len()));
+            }
+        }
+        match s.technique.as_str() {
+            "overwrite" => {
+                if s.passes.is_empty() {
+                    p.push("an overwrite without passes".into());
+                }
+                let expect = size.saturating_mul(s.passes.len() as u64);
+                if o.bytes_written != expect {
+                    p.push(format!(
+                        "{} bytes written, but {} passes over {size} bytes are {expect}",
+                        o.bytes_written,
+                        s.passes.len()
+                    ));
+                }
+                for (i, pass) in s.passes.iter().enumerate() {
+                    let mut at = 0;
+                    for seg in &pass.segments {
+                        if seg.start != at || seg.end < seg.start {
+                            p.push(format!(
+                                "pass {} does not cover the device contiguously at byte {at}",
+                                i + 1
+                            ));
+                            break;
+                        }
+                        at = seg.end;
+                        if (pass.method == "random") != seg.key_commitment.is_some() {
+                            p.push(format!(
+                                "pass {} has a key commitment that does not fit its method",
+                                i + 1
+                            ));
+                        }
+                    }
+                    if at != size {
+                        p.push(format!("pass {} ends at byte {at}, not {size}", i + 1));
+                    }
+                }
+                if s.passes.last().is_some_and(|l| !l.verified) {
+                    p.push("the last pass is not marked verified".into());
+                }
+                if s.nist_level != "Clear" {
+                    p.push(format!(
+                        "an overwrite claims NIST SP 800-88 {}; a software overwrite achieves Clear",
+                        s.nist_level
+                    ));
+                }
+            }
+            "crypto-erase" => {
+                if !matches!(s.nist_level.as_str(), "Clear" | "Purge") {
+                    p.push(format!("crypto-erase claims {}", s.nist_level));
+                }
+            }
+            other => p.push(format!("unknown technique {other}")),
+        }
+        if s.not_reached.is_empty() {
+            p.push("the limits (what was not reached) are missing".into());
+        }
+        if v.verified_bytes != v.planned_bytes {
+            p.push(format!(
+                "{} of {} planned bytes verified",
+                v.verified_bytes, v.planned_bytes
+            ));
+        }
+        if v.planned_bytes == 0 {
+            p.push("nothing was verified".into());
+        }
+        if v.verified_bytes > size {
+            p.push("more bytes verified than the device has".into());
+        }
+        if v.coverage_bp != v.verified_bytes.saturating_mul(10_000) / size.max(1) {
+            p.push(format!(
+                "coverage {} bp does not match {} of {size} bytes",
+                v.coverage_bp, v.verified_bytes
+            ));
+        }
+        if v.mode == "full" && v.verified_bytes != size {
+            p.push("full verification that did not read the whole device".into());
+        }
+        if v.mode.starts_with("sample") {
+            let pct: u64 = v
+                .mode
+                .trim_start_matches("sample ")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap_or(0);
+            if v.sample_seed.is_none() {
+                p.push("sampled verification without its seed".into());
+            }
+            if v.coverage_bp < pct * 100 {
+                p.push(format!(
+                    "sampled {pct}% but covered {}.{:02}%",
+                    v.coverage_bp / 100,
+                    v.coverage_bp % 100
+                ));
+            }
+        } else if v.mode != "full" && s.technique == "overwrite" {
+            p.push(format!(
+                "verification mode {} is not full or sampled",
+                v.mode
+            ));
+        }
+        let t = |x: &str| OffsetDateTime::parse(x, &Rfc3339).ok();
+        match (t(&s.started), t(&s.finished), t(&self.issued)) {
+            (Some(a), Some(b), Some(c)) => {
+                if !(a <= b && b <= c) {
+                    p.push("times out of order: started ≤ finished ≤ issued fails".into());
+                }
+                for r in &s.resumed {
+                    match t(r) {
+                        Some(x) if a <= x && x <= b => {}
+                        _ => p.push(format!("resumption time {r} outside the run")),
+                    }
+                }
+            }
+            _ => p.push("a time that is not RFC 3339".into()),
+        }
+        p
+    }
+
+    /// The exact bytes that are signed: pretty JSON and a final newline.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        let mut v = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Invalid(format!("certificate: {e}")))?;
+        v.push(b'\n');
+        Ok(v)
+    }
+}
+
+/// Signs `doc` and returns the certificate file's bytes.
+pub fn seal(
+    provider: &Provider,
+    doc: &Document,
+    signer: &Signer<'_>,
+    chain: &[Vec<u8>],
+) -> Result<Vec<u8>, Error> {
+    let mut bytes = doc.to_bytes()?;
+    let digest = crypto_core::hash::digest(provider, signer.digest_algorithm(), &bytes)?;
+    let when = OffsetDateTime::parse(&doc.issued, &Rfc3339)
+        .map_err(|_| Error::Invalid("the issue time is not RFC 3339".into()))?;
+    let sig = signer.sign(&digest, chain, when)?;
+    let pem = der::pem::encode_string("CMS", der::pem::LineEnding::LF, &sig)
+        .map_err(|e| Error::Invalid(format!("PEM: {e}")))?;
+    bytes.extend_from_slice(pem.as_bytes());
+    Ok(bytes)
+}
+
+/// A certificate file taken apart.
+pub struct Sealed {
+    /// The document.
+    pub document: Document,
+    /// Its exact signed bytes.
+    pub signed_bytes: Vec<u8>,
+    /// The CMS signature.
+    pub signature: Signature,
+}
+
+/// Splits and parses a certificate file; a missing, truncated or second signature block and a
+/// document that is not the schema are errors.
+pub fn open(bytes: &[u8]) -> Result<Sealed, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::Invalid("not a kagi erasure certificate (not UTF-8)".into()))?;
+    let at = text
+        .find(&format!("\n{PEM_BEGIN}"))
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with(PEM_BEGIN).then_some(0))
+        .ok_or_else(|| Error::Invalid("no signature: the CMS block is missing".into()))?;
+    let (doc_text, pem) = text.split_at(at);
+    if pem.matches("-----BEGIN ").count() != 1 || !pem.trim_end().ends_with("-----END CMS-----") {
+        return Err(Error::Invalid(
+            "the signature block is damaged or followed by more data".into(),
+        ));
+    }
+    let document: Document = serde_json::from_str(doc_text)
+        .map_err(|e| Error::Invalid(format!("the certificate document does not parse: {e}")))?;
+    let signature = Signature::parse(pem.as_bytes())?;
+    Ok(Sealed {
+        document,
+        signed_bytes: doc_text.as_bytes().to_vec(),
+        signature,
+    })
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// The signature's report (signer, chain, algorithms, problems).
+    pub signature: crypto_core::cms::Report,
+    /// The document's inconsistencies.
+    pub document: Vec<String>,
+    /// Algorithms in the document refused by the policy now.
+    pub algorithms: Vec<String>,
+}
+
+impl Verdict {
+    /// Valid: signature and chain good, the document consistent, its algorithms permitted.
+    pub fn valid(&self) -> bool {
+        self.signature.valid() && self.document.is_empty() && self.algorithms.is_empty()
+    }
+
+    /// Every problem, signature first.
+    pub fn problems(&self) -> Vec<String> {
+        let mut v = self.signature.problems.clone();
+        v.extend(self.document.iter().cloned());
+        v.extend(self.algorithms.iter().cloned());
+        v
+    }
+}
+
+/// Verifies a certificate: the signature over the document's bytes and the signer's path to
+/// `trust` (at `at` and at signing), the document's consistency, and its algorithms against
+/// the policy (to process, as of the issue date).
+pub fn verify(
+    provider: &Provider,
+    sealed: &Sealed,
+    trust: &[Vec<u8>],
+    at: OffsetDateTime,
+) -> Verdict {
+    let digest = sealed
+        .signature
+        .digest_algorithm(provider)
+        .ok()
+        .and_then(|alg| crypto_core::hash::digest(provider, alg, &sealed.signed_bytes).ok())
+        .unwrap_or_default();
+    let signature = sealed.signature.verify(
+        provider,
+        &digest,
+        &VerifyOptions {
+            trust,
+            extra: &[],
+            at,
+        },
+    );
+    let mut document = sealed.document.problems();
+    if let (Some(t), Ok(issued)) = (
+        sealed.signature.signing_time(),
+        OffsetDateTime::parse(&sealed.document.issued, &Rfc3339),
+    ) && (t - issued).abs() > time::Duration::seconds(1)
+    {
+        document.push("the signing time differs from the issue time".into());
+    }
+    let mut algorithms = Vec::new();
+    for a in &sealed.document.policy.algorithms {
+        match a.algorithm.parse::<Algorithm>() {
+            Ok(alg) => {
+                let v = provider
+                    .policy()
+                    .evaluate(&alg, Use::Process, provider.date());
+                if !v.allows() {
+                    algorithms.push(format!(
+                        "{} ({}) is refused: {}",
+                        a.algorithm,
+                        a.purpose,
+                        v.refusal_summary()
+                    ));
+                }
+            }
+            Err(_) => algorithms.push(format!("unknown algorithm {}", a.algorithm)),
+        }
+    }
+    Verdict {
+        signature,
+        document,
+        algorithms,
+    }
+}
+
+/// The signing algorithms a signer uses (signature and digest), for [`Document::from_run`].
+pub fn signer_algorithms(signer: &Signer<'_>) -> Vec<Algorithm> {
+    vec![
+        signer.algorithm(),
+        Algorithm::Hash(signer.digest_algorithm().hash_alg()),
+    ]
+}
+
+/// The hash a certificate file is known by in the ledger: SHA-256 of its bytes.
+pub fn file_hash(provider: &Provider, bytes: &[u8]) -> Result<String, Error> {
+    Ok(hex::encode(crypto_core::hash::digest(
+        provider,
+        HashAlgorithm::Sha256,
+        bytes,
+    )?))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::engine::{self, Plan, Verify};
+    use crate::target::{Fault, Faulty};
+    use crypto_core::keys::{KeyAlg, PrivateKey};
+    use crypto_core::pki::{Profile, self_signed};
+    use proptest::prelude::*;
+
+    fn context() -> Context {
+        Context {
+            organisation: "テスト省".into(),
+            operator: "山田 太郎".into(),
+            role: "担当".into(),
+            ..Context::default()
+        }
+    }
+
+    fn run(faults: Vec<Fault>, verify: Verify) -> Report {
+        let p = Provider::egov().unwrap();
+        let mut t = Faulty::new(2 << 20, 0x11, faults);
+        let plan = Plan::parse(Some("random"), None, verify).unwrap();
+        engine::run_plan(&p, &mut t, &plan).unwrap()
+    }
+
+    fn document() -> Document {
+        let p = Provider::egov().unwrap();
+        let r = run(vec![], Verify::Full);
+        Document::from_run(
+            &p,
+            &r,
+            DeviceRecord::from_file("/tmp/x", r.size),
+            context(),
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn only_complete_verified_runs_get_a_certificate() {
+        let p = Provider::egov().unwrap();
+        let dev = |r: &Report| DeviceRecord::from_file("/tmp/x", r.size);
+        let bad = run(vec![Fault::BadByte(4096)], Verify::Full);
+        assert!(Document::from_run(&p, &bad, dev(&bad), context(), &[]).is_err());
+        let unverified = run(vec![], Verify::Off);
+        assert!(Document::from_run(&p, &unverified, dev(&unverified), context(), &[]).is_err());
+        let mut unfinished = run(vec![], Verify::Full);
+        unfinished.finished = None;
+        assert!(Document::from_run(&p, &unfinished, dev(&unfinished), context(), &[]).is_err());
+        let d = document();
+        assert!(d.problems().is_empty(), "{:?}", d.problems());
+        assert_eq!(d.sanitization.nist_level, "Clear");
+        assert!(
+            d.sanitization
+                .not_reached
+                .iter()
+                .any(|n| n.contains("copy-on-write"))
+        );
+        assert_eq!(d.verification.coverage_bp, 10_000);
+        assert!(
+            d.policy
+                .algorithms
+                .iter()
+                .any(|a| a.algorithm.contains("aes-256"))
+        );
+    }
+
+    #[test]
+    fn inconsistent_documents_are_named() {
+        type Edit = Box<dyn Fn(&mut Document)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "Purge",
+                Box::new(|d| d.sanitization.nist_level = "Purge".into()),
+            ),
+            ("coverage", Box::new(|d| d.verification.coverage_bp = 9_000)),
+            (
+                "planned",
+                Box::new(|d| d.verification.verified_bytes -= 512),
+            ),
+            ("bytes written", Box::new(|d| d.outcome.bytes_written -= 1)),
+            (
+                "contiguously",
+                Box::new(|d| d.sanitization.passes[0].segments[0].start = 512),
+            ),
+            (
+                "key commitment",
+                Box::new(|d| d.sanitization.passes[0].segments[0].key_commitment = None),
+            ),
+            (
+                "mismatching",
+                Box::new(|d| d.outcome.mismatches.push(Range { start: 0, end: 512 })),
+            ),
+            ("limits", Box::new(|d| d.sanitization.not_reached.clear())),
+            (
+                "out of order",
+                Box::new(|d| d.issued = "2000-01-01T00:00:00Z".into()),
+            ),
+            ("schema", Box::new(|d| d.schema = "other/9".into())),
+        ];
+        for (want, edit) in cases {
+            let mut d = document();
+            edit(&mut d);
+            let p = d.problems();
+            assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+        }
+    }
+
+    fn sealed_bytes() -> (Vec<u8>, Vec<u8>) {
+        let p = Provider::egov().unwrap();
+        let key = PrivateKey::generate(&p, KeyAlg::Ecdsa(cryptrec::Curve::P256)).unwrap();
+        let cert = self_signed(&p, &key, "CN=operator", 30, Profile::EraseCertificates).unwrap();
+        let signer = Signer::new(&p, &key, &cert, HashAlgorithm::Sha256).unwrap();
+        let r = run(vec![], Verify::Full);
+        let doc = Document::from_run(
+            &p,
+            &r,
+            DeviceRecord::from_file("/tmp/x", r.size),
+            context(),
+            &signer_algorithms(&signer),
+        )
+        .unwrap();
+        (seal(&p, &doc, &signer, &[]).unwrap(), cert)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any flipped bit, anywhere in the file, or any truncation: never valid.
+        #[test]
+        fn any_flipped_bit_or_cut_is_rejected(pos in any::<prop::sample::Index>(), bit in 0u8..8, cut in any::<prop::sample::Index>()) {
+            let (bytes, cert) = sealed_bytes();
+            let p = Provider::egov().unwrap();
+            let trust = vec![cert];
+            let good = open(&bytes).unwrap();
+            let at = OffsetDateTime::now_utc();
+            prop_assert!(verify(&p, &good, &trust, at).valid());
+            let mut flipped = bytes.clone();
+            let i = pos.index(flipped.len());
+            flipped[i] ^= 1 << bit;
+            if let Ok(s) = open(&flipped) {
+                // Only changes that leave the PEM's meaning intact (none in practice) survive.
+                prop_assert!(!verify(&p, &s, &trust, at).valid() || s.signed_bytes == good.signed_bytes && s.document == good.document);
+            }
+            let cut = &bytes[..cut.index(bytes.len())];
+            if let Ok(s) = open(cut) {
+                prop_assert!(!verify(&p, &s, &trust, at).valid());
+            }
+        }
+    }
+}
