@@ -611,6 +611,39 @@ pub enum EraseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Crypto-erase: destroy the keys of LUKS1/LUKS2 volumes (both headers and every keyslot
+    /// area) or kagi envelopes (the header with every wrapped key), verify, and check that no
+    /// header parses afterwards. The encrypted data stays, unreadable. Header backups and key
+    /// copies elsewhere defeat it: destroy them too.
+    Crypto {
+        /// LUKS devices (or image files), or kagi envelope files.
+        #[arg(required = true)]
+        targets: Vec<PathBuf>,
+        /// State that the data was encrypted from its first write (nothing was written to the
+        /// device in plaintext before it was formatted): one condition for NIST Purge.
+        #[arg(long)]
+        attest_encrypted_from_first_write: bool,
+        /// State that no copy of the keys exists elsewhere (no header backups, escrow or other
+        /// copies of the file): the other condition.
+        #[arg(long)]
+        attest_no_key_copies: bool,
+        /// Symmetric key files (kagi key gen --alg symmetric) to overwrite, verify and remove
+        /// too: every envelope made for them becomes undecryptable, wherever its copies are.
+        #[arg(long = "key-file", value_name = "FILE")]
+        key_files: Vec<PathBuf>,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        state: StateArgs,
+        #[command(flatten)]
+        certify: CertifyArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Read a device and check it holds what a method leaves (read-only): every byte for zero,
     /// one and pattern:HEX; for random (whose key is gone) every 512-byte sector must look like
     /// keystream output.

@@ -706,3 +706,155 @@ fn the_html_page_renders_in_headless_chromium() {
     let page = std::fs::read_to_string(dir.join("bad.html")).unwrap();
     assert!(page.contains("NOT VALID"), "{page}");
 }
+
+fn cryptsetup(dir: &Path, args: &[&str]) -> bool {
+    Command::new("cryptsetup")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("cryptsetup is installed (.ci/run installs cryptsetup-bin)")
+        .status
+        .success()
+}
+
+#[test]
+fn crypto_erase_of_luks_volumes_made_by_cryptsetup() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    std::fs::write(dir.join("kf"), "volume passphrase").unwrap();
+    for (kind, attest) in [("luks2", true), ("luks1", false)] {
+        let img = image(&dir, &format!("{kind}.img"), 32);
+        let dev = Loop::new(&img);
+        let mut format = vec![
+            "luksFormat",
+            "--type",
+            kind,
+            "--batch-mode",
+            "--key-file",
+            "kf",
+        ];
+        if kind == "luks2" {
+            format.extend(["--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000"]);
+        } else {
+            format.extend(["--iter-time", "10"]);
+        }
+        format.push(&dev.0);
+        assert!(cryptsetup(&dir, &format), "luksFormat {kind}");
+        let opens =
+            |d: &str| cryptsetup(&dir, &["open", "--test-passphrase", "--key-file", "kf", d]);
+        assert!(opens(&dev.0));
+        // An open volume (a dm-crypt mapping holds the device) is refused.
+        let name = format!("kagi-test-{}-{kind}", std::process::id());
+        if cryptsetup(&dir, &["open", "--key-file", "kf", &dev.0, &name]) {
+            let r = kagi_in(&dir, &["erase", "crypto", &dev.0, "--yes"]);
+            let _ = cryptsetup(&dir, &["close", &name]);
+            assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+            assert!(r.stderr.contains("held by"), "{}", r.stderr);
+        }
+        let before = std::fs::read(&img).unwrap();
+        let s = signing("op");
+        let mut args: Vec<&str> = vec!["erase", "crypto", &dev.0, "--yes", "--json"];
+        if attest {
+            args.extend([
+                "--attest-encrypted-from-first-write",
+                "--attest-no-key-copies",
+            ]);
+        }
+        args.extend(s.iter().map(|x| x.as_str()));
+        let r = kagi_in(&dir, &args);
+        assert_eq!(r.code, 0, "{kind}: {}{}", r.stdout, r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let res = &v["results"][0];
+        assert_eq!(res["complete"], true);
+        let data = res["outcome"]["found"]["data"]["start"].as_u64().unwrap() as usize;
+        assert!(data >= 1 << 20, "{kind}: data offset {data}");
+        // cryptsetup no longer finds a volume; the encrypted data is left as it was.
+        assert!(!opens(&dev.0), "{kind}: cryptsetup still opens it");
+        assert!(!cryptsetup(&dir, &["luksDump", &dev.0]));
+        let after = std::fs::read(&img).unwrap();
+        assert_eq!(
+            after[data..],
+            before[data..],
+            "{kind}: the data area changed"
+        );
+        assert!(after[..data].windows(6).all(|w| w != b"LUKS\xba\xbe"));
+        let cert = res["certificate"]["path"].as_str().unwrap().to_string();
+        let level = if attest { "Purge" } else { "Not claimed" };
+        assert_eq!(res["certificate"]["nist_level"], level);
+        let c = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+        assert_eq!(c.code, 0, "{kind}: {}{}", c.stdout, c.stderr);
+        let doc: serde_json::Value =
+            serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
+        assert_eq!(doc["sanitization"]["technique"], "crypto-erase");
+        assert_eq!(doc["crypto_erase"]["format"], kind.to_uppercase());
+        assert_eq!(doc["crypto_erase"]["header_parses_after"], false);
+        // Nothing left to crypto-erase a second time.
+        let again = kagi_in(&dir, &["erase", "crypto", &dev.0, "--yes"]);
+        assert_eq!(again.code, 2);
+        assert!(
+            again.stderr.contains("nothing to crypto-erase"),
+            "{}",
+            again.stderr
+        );
+    }
+}
+
+#[test]
+fn crypto_erase_of_an_envelope_and_its_key_file() {
+    let dir = tempdir();
+    ok(
+        &dir,
+        &["key", "gen", "--alg", "symmetric", "--out", "team.key"],
+    );
+    std::fs::write(dir.join("plan.txt"), "移送計画 ".repeat(50_000)).unwrap();
+    ok(
+        &dir,
+        &[
+            "encrypt",
+            "plan.txt",
+            "--key-file",
+            "team.key",
+            "-o",
+            "a.kagi",
+        ],
+    );
+    std::fs::copy(dir.join("a.kagi"), dir.join("copy.kagi")).unwrap();
+    let r = kagi_in(
+        &dir,
+        &[
+            "erase",
+            "crypto",
+            "a.kagi",
+            "--key-file",
+            "team.key",
+            "--attest-no-key-copies",
+            "--yes",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("key file destroyed"), "{}", r.stdout);
+    assert!(!dir.join("team.key").exists());
+    assert_eq!(kagi_in(&dir, &["inspect", "a.kagi"]).code, 2);
+    // The copy still has its header, but the key it needs is gone.
+    let r = kagi_in(
+        &dir,
+        &[
+            "decrypt",
+            "copy.kagi",
+            "--key-file",
+            "team.key",
+            "-o",
+            "out",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(!dir.join("out").exists());
+    // Not an envelope, not LUKS: nothing is written.
+    std::fs::write(dir.join("plain.txt"), "hello").unwrap();
+    let r = kagi_in(&dir, &["erase", "crypto", "plain.txt", "--yes"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("plain.txt")).unwrap(),
+        "hello"
+    );
+}

@@ -247,6 +247,32 @@ pub struct LedgerPosition {
     pub prev: String,
 }
 
+/// What a crypto-erase destroyed and what it rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CryptoErase {
+    /// `LUKS1`, `LUKS2` or `kagi envelope`.
+    pub format: String,
+    /// The volume's UUID (LUKS).
+    pub uuid: Option<String>,
+    /// Keyslots in use (LUKS) or recipients (envelope) whose wrapped keys were destroyed.
+    pub key_holders: usize,
+    /// The bytes overwritten: headers, keyslot areas, wrapped keys.
+    pub destroyed: Range,
+    /// The encrypted data left in place.
+    pub data_left: Range,
+    /// Whether a header still parsed after the overwrite (false in a valid certificate).
+    pub header_parses_after: bool,
+    /// The operator stated that the data was encrypted from its first write (no plaintext
+    /// written before encryption remains on the medium).
+    pub attested_encrypted_from_first_write: bool,
+    /// The operator stated that no copy of the keys exists elsewhere (header backups, escrow,
+    /// other copies of the file).
+    pub attested_no_key_copies: bool,
+    /// Key files overwritten, verified and removed with it.
+    pub key_files_destroyed: Vec<String>,
+}
+
 /// The certificate's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -273,6 +299,9 @@ pub struct Document {
     pub policy: PolicyRecord,
     /// The ledger position.
     pub ledger: Option<LedgerPosition>,
+    /// For a crypto-erase: what was destroyed and the conditions it rests on.
+    #[serde(default)]
+    pub crypto_erase: Option<CryptoErase>,
 }
 
 /// What an overwrite cannot reach, stated in every overwrite certificate.
@@ -310,6 +339,17 @@ fn read_trimmed(path: &str) -> String {
     std::fs::read_to_string(path)
         .map(|s| s.trim().to_string())
         .unwrap_or_default()
+}
+
+/// The NIST SP 800-88 level a crypto-erase may claim (§2.6): Purge only on a device, with the
+/// data encrypted from its first write and no key copies elsewhere; Clear for a file whose key
+/// copies are attested absent (a file overwrite's own limits); otherwise none.
+pub fn crypto_level(file: bool, first_write: bool, no_copies: bool) -> &'static str {
+    match (file, first_write, no_copies) {
+        (false, true, true) => "Purge",
+        (true, _, true) => "Clear",
+        _ => "Not claimed",
+    }
 }
 
 /// The verdict of `alg` for protecting new data today, as recorded in certificates.
@@ -414,7 +454,74 @@ impl Document {
                 algorithms,
             },
             ledger: None,
+            crypto_erase: None,
         })
+    }
+
+    /// The certificate for a completed crypto-erase: the key area's overwrite (`report`), what
+    /// was found there and the operator's attestations. The NIST SP 800-88 level follows the
+    /// conditions of §2.6: Purge only on a device, with both attestations; Clear for a file
+    /// whose key copies are attested absent; otherwise none is claimed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_crypto_erase(
+        provider: &Provider,
+        outcome: &crate::crypto_erase::Outcome,
+        device: DeviceRecord,
+        context: Context,
+        attested_first_write: bool,
+        attested_no_copies: bool,
+        key_files: Vec<String>,
+        signature: &[Algorithm],
+    ) -> Result<Document, Error> {
+        if !outcome.complete() {
+            return Err(Error::Invalid(
+                "no certificate: the crypto-erase is not complete".into(),
+            ));
+        }
+        let found = &outcome.found;
+        let file = device.kind == "regular file";
+        let level = crypto_level(file, attested_first_write, attested_no_copies);
+        let mut limits = Vec::new();
+        if !attested_no_copies {
+            limits.push(match found.format {
+                crate::crypto_erase::Format::KagiEnvelope => "copies of the envelope elsewhere (backups, transfers) still hold its header and can be decrypted by its recipients: not attested absent".to_string(),
+                _ => "LUKS header backups (cryptsetup luksHeaderBackup) and keys held elsewhere defeat a crypto-erase: not attested absent".to_string(),
+            });
+        }
+        if !attested_first_write && found.format != crate::crypto_erase::Format::KagiEnvelope {
+            limits.push("data written to the device before it was encrypted may remain in plaintext: encryption from the first write was not attested".into());
+        }
+        limits.push(format!(
+            "the encrypted data (bytes {}..{}) was not overwritten",
+            found.data.start, found.data.end
+        ));
+        if file {
+            limits.push("a file overwrite may not reach copies kept by copy-on-write or journalled file systems, snapshots or flash".into());
+        } else if !device.rotational {
+            limits.push(
+                "flash may keep earlier copies of the header in blocks the host cannot address"
+                    .into(),
+            );
+        }
+        let mut doc = Document::from_run(provider, &outcome.report, device, context, signature)?;
+        doc.sanitization.technique = "crypto-erase".into();
+        doc.sanitization.nist_level = level.into();
+        doc.sanitization.scheme = format!("{} key material, random overwrite", found.format);
+        doc.sanitization.not_reached = limits;
+        doc.verification.coverage_bp =
+            doc.verification.verified_bytes.saturating_mul(10_000) / doc.device.size.max(1);
+        doc.crypto_erase = Some(CryptoErase {
+            format: found.format.to_string(),
+            uuid: found.uuid.clone(),
+            key_holders: found.key_holders,
+            destroyed: found.area,
+            data_left: found.data,
+            header_parses_after: !outcome.header_gone,
+            attested_encrypted_from_first_write: attested_first_write,
+            attested_no_key_copies: attested_no_copies,
+            key_files_destroyed: key_files,
+        });
+        Ok(doc)
     }
 
     /// Everything inconsistent in the document: a valid certificate has none.
@@ -484,11 +591,43 @@ impl Document {
                     ));
                 }
             }
-            "crypto-erase" => {
-                if !matches!(s.nist_level.as_str(), "Clear" | "Purge") {
-                    p.push(format!("crypto-erase claims {}", s.nist_level));
+            "crypto-erase" => match &self.crypto_erase {
+                None => p.push("a crypto-erase without its record".into()),
+                Some(c) => {
+                    let len = c.destroyed.end.saturating_sub(c.destroyed.start);
+                    if c.destroyed.start != 0 || c.destroyed.end > size || len == 0 {
+                        p.push("the destroyed area is not a start of the device".into());
+                    }
+                    if o.bytes_written != len {
+                        p.push(format!(
+                            "{} bytes written, but the key area is {len}",
+                            o.bytes_written
+                        ));
+                    }
+                    if v.verified_bytes != len {
+                        p.push("the key area was not read back whole".into());
+                    }
+                    if c.header_parses_after {
+                        p.push("a header still parsed after the crypto-erase".into());
+                    }
+                    let want = crypto_level(
+                        self.device.kind == "regular file",
+                        c.attested_encrypted_from_first_write,
+                        c.attested_no_key_copies,
+                    );
+                    if s.nist_level != want {
+                        p.push(format!(
+                            "a crypto-erase claims {} where its conditions give {want}",
+                            s.nist_level
+                        ));
+                    }
+                    if s.passes.len() != 1
+                        || s.passes[0].segments.last().map(|x| x.end) != Some(c.destroyed.end)
+                    {
+                        p.push("the key area's overwrite is not one whole pass".into());
+                    }
                 }
-            }
+            },
             other => p.push(format!("unknown technique {other}")),
         }
         if s.not_reached.is_empty() {
@@ -512,7 +651,7 @@ impl Document {
                 v.coverage_bp, v.verified_bytes
             ));
         }
-        if v.mode == "full" && v.verified_bytes != size {
+        if v.mode == "full" && s.technique == "overwrite" && v.verified_bytes != size {
             p.push("full verification that did not read the whole device".into());
         }
         if v.mode.starts_with("sample") {

@@ -12,6 +12,7 @@
 //! progress off the target so an interrupted run resumes.
 
 pub mod certificate;
+pub mod crypto_erase;
 pub mod discover;
 pub mod engine;
 pub mod journal;

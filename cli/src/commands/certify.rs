@@ -197,8 +197,7 @@ impl Credentials {
     }
 }
 
-/// Issues the certificate of a completed run: recorded in the ledger (under its lock) with its
-/// position inside the signed document, written beside the others. Returns its path.
+/// Issues the certificate of a completed overwrite run.
 pub fn issue(
     provider: &Provider,
     signer: &Signer<'_>,
@@ -208,19 +207,33 @@ pub fn issue(
     report: &Report,
     device: DeviceRecord,
 ) -> Result<(PathBuf, u64), CliError> {
-    let context = config.context()?;
-    let label = device
-        .serial
-        .clone()
-        .unwrap_or_else(|| device.path.trim_start_matches("/dev/").replace('/', "_"));
-    let mut doc = Document::from_run(
+    let doc = Document::from_run(
         provider,
         report,
         device,
-        context,
+        config.context()?,
         &certificate::signer_algorithms(signer),
     )
     .map_err(|e| CliError::Msg(e.to_string()))?;
+    issue_document(provider, signer, creds, config, ledger_default, doc)
+}
+
+/// Signs `doc`, records it in the ledger (under its lock) with its position inside the signed
+/// document, and writes it beside the others. Returns its path and ledger position.
+pub fn issue_document(
+    provider: &Provider,
+    signer: &Signer<'_>,
+    creds: &Credentials,
+    config: &CertConfig,
+    ledger_default: &Path,
+    mut doc: Document,
+) -> Result<(PathBuf, u64), CliError> {
+    let label = doc.device.serial.clone().unwrap_or_else(|| {
+        doc.device
+            .path
+            .trim_start_matches("/dev/")
+            .replace('/', "_")
+    });
     let dir = config
         .certificate_dir
         .clone()

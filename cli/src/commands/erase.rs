@@ -25,7 +25,7 @@ use crypto_core::cms::Signer;
 use erase::certificate::DeviceRecord;
 use erase::ledger::Ledger;
 
-fn err(e: erase::Error) -> CliError {
+pub(super) fn err(e: erase::Error) -> CliError {
     CliError::Msg(e.to_string())
 }
 
@@ -172,6 +172,27 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             }
             execute(jobs, &provider, &certify, &dir, json)
         }
+        EraseCommand::Crypto {
+            targets,
+            attest_encrypted_from_first_write,
+            attest_no_key_copies,
+            key_files,
+            yes,
+            state,
+            certify,
+            policy,
+            json,
+        } => super::crypto_erase::run(&super::crypto_erase::Args {
+            targets,
+            first_write: attest_encrypted_from_first_write,
+            no_copies: attest_no_key_copies,
+            key_files,
+            yes,
+            state_dir: state.state_dir.unwrap_or_else(journal::default_dir),
+            certify,
+            policy,
+            json,
+        }),
         EraseCommand::Verify {
             target,
             expect,
@@ -510,7 +531,7 @@ fn one(
     Ok(Done::Finished(report, issued))
 }
 
-fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {
     let md = std::fs::metadata(path).map_err(|e| CliError::File {
         path: path.to_path_buf(),
         source: e,
@@ -526,7 +547,7 @@ fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {
     Ok(Box::new(dev.map_err(err)?))
 }
 
-fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError> {
+pub(super) fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Msg(format!(
             "{}: erasing destroys everything on it; confirm at a terminal, or pass --yes in scripts",

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod cert;
 pub mod certificate;
 pub mod certify;
+pub mod crypto_erase;
 pub mod envelope;
 pub mod erase;
 pub mod key;

@@ -1,0 +1,445 @@
+//! Crypto-erase: destroying the keys that encrypted data depends on, so the data — still on the
+//! medium — can no longer be decrypted (第2条(48)(49); NIST SP 800-88 §2.6).
+//!
+//! - **LUKS1 / LUKS2 volumes**: everything before the data segment is overwritten — both LUKS2
+//!   binary headers and JSON areas (or the LUKS1 header) and the whole keyslot area, active and
+//!   inactive slots alike — with a fresh keystream, read back and compared, and the header must
+//!   then no longer parse.
+//! - **kagi envelopes**: the preamble, header (every wrapped file key, passphrase salts) and
+//!   header MAC are overwritten the same way; the payload is ciphertext under a key no one holds.
+//!
+//! The overwrite reuses the engine on a [`Prefix`] of the target, so it has the engine's
+//! retries, comparison and key commitment. What this cannot reach — header backups, copies of
+//! the file, keys held elsewhere, data written before encryption — is stated by the caller's
+//! certificate.
+
+use std::io::Read;
+
+use crypto_core::Provider;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::engine::{self, Plan, Range, Report, Verify};
+use crate::target::{AlignedBuf, Target};
+
+/// What holds the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    /// A LUKS1 volume.
+    #[serde(rename = "LUKS1")]
+    Luks1,
+    /// A LUKS2 volume.
+    #[serde(rename = "LUKS2")]
+    Luks2,
+    /// A kagi envelope (`KAGIENC`).
+    #[serde(rename = "kagi envelope")]
+    KagiEnvelope,
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Luks1 => "LUKS1",
+            Format::Luks2 => "LUKS2",
+            Format::KagiEnvelope => "kagi envelope",
+        })
+    }
+}
+
+/// Where a target's key material is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMaterial {
+    /// The format found.
+    pub format: Format,
+    /// The volume's UUID (LUKS).
+    pub uuid: Option<String>,
+    /// Keyslots in use (LUKS), or recipients (envelope).
+    pub key_holders: usize,
+    /// The bytes to destroy: from 0 to the start of the encrypted data, whole sectors.
+    pub area: Range,
+    /// The encrypted data left in place (unreadable without the keys).
+    pub data: Range,
+}
+
+const LUKS_MAGIC: &[u8; 6] = b"LUKS\xba\xbe";
+const LUKS2_SECONDARY_MAGIC: &[u8; 6] = b"SKUL\xba\xbe";
+
+fn be16(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+fn be64(b: &[u8], at: usize) -> u64 {
+    let mut x = [0u8; 8];
+    x.copy_from_slice(&b[at..at + 8]);
+    u64::from_be_bytes(x)
+}
+
+/// Reads `len` bytes at `offset`, in aligned whole sectors.
+fn read(target: &mut dyn Target, offset: u64, len: usize) -> Result<Vec<u8>, Error> {
+    let sector = u64::from(target.sectors().0.max(512));
+    let start = offset / sector * sector;
+    let end = (offset + len as u64).div_ceil(sector) * sector;
+    let end = end.min(target.size());
+    if end < offset + len as u64 {
+        return Err(Error::Invalid(format!(
+            "{}: too small for its header",
+            target.name()
+        )));
+    }
+    let mut buf = AlignedBuf::new((end - start) as usize);
+    target
+        .read_at(buf.as_mut_slice(), start)
+        .map_err(|e| Error::Io(format!("{}: reading its header", target.name()), e))?;
+    let from = (offset - start) as usize;
+    Ok(buf.as_slice()[from..from + len].to_vec())
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .trim_end_matches('\0')
+        .to_string()
+}
+
+/// Finds the key material at the start of `target`, or says that there is none.
+pub fn locate(target: &mut dyn Target) -> Result<KeyMaterial, Error> {
+    let size = target.size();
+    let head = read(target, 0, 4096.min(size as usize))?;
+    let sector = u64::from(target.sectors().0.max(1));
+    let name = target.name().to_string();
+    let invalid = |why: String| Error::Invalid(format!("{name}: {why}"));
+    if head.len() >= 8 && &head[..8] == crypto_core::envelope::MAGIC {
+        let mut reader = TargetReader {
+            target: &mut *target,
+            at: 0,
+        };
+        let sealed = crypto_core::envelope::Sealed::read(&mut reader)
+            .map_err(|e| invalid(format!("a damaged kagi envelope: {e}")))?;
+        let end = sealed.header_len().div_ceil(sector) * sector;
+        return Ok(KeyMaterial {
+            format: Format::KagiEnvelope,
+            uuid: None,
+            key_holders: sealed.header.recipients.len(),
+            area: Range {
+                start: 0,
+                end: end.min(size),
+            },
+            data: Range {
+                start: end.min(size),
+                end: size,
+            },
+        });
+    }
+    if head.len() < 592 || &head[..6] != LUKS_MAGIC {
+        return Err(invalid(
+            "no LUKS header and no kagi envelope at its start: nothing to crypto-erase".into(),
+        ));
+    }
+    let (format, data_offset, holders, uuid) = match be16(&head, 6) {
+        1 => {
+            let payload = u64::from(be32(&head, 104)) * 512;
+            let active = (0..8)
+                .filter(|i| be32(&head, 208 + 48 * i) == 0x00AC_71F3)
+                .count();
+            (Format::Luks1, payload, active, text(&head[168..208]))
+        }
+        2 => {
+            let hdr_size = be64(&head, 8);
+            if !(16384..=4 << 20).contains(&hdr_size) || hdr_size > size / 2 {
+                return Err(invalid(format!(
+                    "a LUKS2 header size {hdr_size} that is not valid"
+                )));
+            }
+            let json_bytes = read(target, 4096, (hdr_size - 4096) as usize)?;
+            let end = json_bytes
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(json_bytes.len());
+            let json: serde_json::Value = serde_json::from_slice(&json_bytes[..end])
+                .map_err(|e| invalid(format!("LUKS2 metadata that does not parse: {e}")))?;
+            let num = |v: &serde_json::Value| -> Option<u64> {
+                v.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .or_else(|| v.as_u64())
+            };
+            // The data starts at the lowest segment offset; without segments, after the
+            // keyslot area.
+            let segments = json["segments"].as_object();
+            let data = segments
+                .and_then(|s| s.values().filter_map(|seg| num(&seg["offset"])).min())
+                .or_else(|| num(&json["config"]["keyslots_size"]).map(|k| 2 * hdr_size + k))
+                .ok_or_else(|| invalid("LUKS2 metadata without a data offset".into()))?;
+            // Every keyslot area must lie inside what is destroyed.
+            let slots = json["keyslots"].as_object().map(|m| m.len()).unwrap_or(0);
+            if let Some(m) = json["keyslots"].as_object() {
+                for (id, ks) in m {
+                    let (Some(o), Some(l)) = (num(&ks["area"]["offset"]), num(&ks["area"]["size"]))
+                    else {
+                        return Err(invalid(format!("LUKS2 keyslot {id} without an area")));
+                    };
+                    if o + l > data {
+                        return Err(invalid(format!(
+                            "LUKS2 keyslot {id} lies past the data offset: refusing to guess"
+                        )));
+                    }
+                }
+            }
+            let second = read(target, hdr_size, 6)?;
+            if second != LUKS2_SECONDARY_MAGIC {
+                return Err(invalid(
+                    "no second LUKS2 header where the first says".into(),
+                ));
+            }
+            (Format::Luks2, data, slots, text(&head[168..208]))
+        }
+        v => {
+            return Err(invalid(format!(
+                "LUKS version {v}, which kagi does not know"
+            )));
+        }
+    };
+    if data_offset < 4096 || data_offset > size || data_offset % sector != 0 {
+        return Err(invalid(format!(
+            "a {format} data offset {data_offset} that is not inside the device"
+        )));
+    }
+    Ok(KeyMaterial {
+        format,
+        uuid: Some(uuid).filter(|u| !u.is_empty()),
+        key_holders: holders,
+        area: Range {
+            start: 0,
+            end: data_offset,
+        },
+        data: Range {
+            start: data_offset,
+            end: size,
+        },
+    })
+}
+
+/// Sequential reads from a target (for the envelope header parser).
+struct TargetReader<'a> {
+    target: &'a mut dyn Target,
+    at: u64,
+}
+
+impl Read for TargetReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.target.size().saturating_sub(self.at);
+        let n = (buf.len() as u64).min(left).min(1 << 20) as usize;
+        if n == 0 {
+            return Ok(0);
+        }
+        let data = read(self.target, self.at, n).map_err(std::io::Error::other)?;
+        buf[..n].copy_from_slice(&data);
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// The first `len` bytes of a target, as a target of their own.
+pub struct Prefix<'a> {
+    inner: &'a mut dyn Target,
+    len: u64,
+}
+
+impl<'a> Prefix<'a> {
+    /// `inner` cut to `len` bytes.
+    pub fn new(inner: &'a mut dyn Target, len: u64) -> Prefix<'a> {
+        let len = len.min(inner.size());
+        Prefix { inner, len }
+    }
+}
+
+impl Target for Prefix<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn size(&self) -> u64 {
+        self.len
+    }
+    fn sectors(&self) -> (u32, u32) {
+        self.inner.sectors()
+    }
+    fn write_at(&mut self, buf: &[u8], offset: u64) -> std::io::Result<()> {
+        self.inner.write_at(buf, offset)
+    }
+    fn read_at(&mut self, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        self.inner.read_at(buf, offset)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+    fn direct(&self) -> bool {
+        self.inner.direct()
+    }
+}
+
+/// What a crypto-erase did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// Where the keys were.
+    pub found: KeyMaterial,
+    /// The overwrite of the key area (random, full read-back).
+    pub report: Report,
+    /// After the overwrite, no LUKS header or envelope parses at the start.
+    pub header_gone: bool,
+}
+
+impl Outcome {
+    /// Complete: the key area overwritten and read back equal, and no header left.
+    pub fn complete(&self) -> bool {
+        self.report.complete() && self.header_gone
+    }
+}
+
+/// Destroys the key material `found` on `target`: overwrites it with a fresh keystream, reads
+/// it back, and checks that no header parses any more.
+pub fn run(
+    provider: &Provider,
+    target: &mut dyn Target,
+    found: &KeyMaterial,
+) -> Result<Outcome, Error> {
+    let plan = Plan::parse(Some("random"), None, Verify::Full)?;
+    let report = {
+        let mut prefix = Prefix::new(target, found.area.end);
+        engine::run_plan(provider, &mut prefix, &plan)?
+    };
+    let header_gone = locate(target).is_err();
+    Ok(Outcome {
+        found: found.clone(),
+        report,
+        header_gone,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::target::Faulty;
+
+    /// A minimal LUKS2 layout: two binary headers, JSON metadata, two keyslot areas.
+    fn luks2(size: usize) -> Faulty {
+        let mut t = Faulty::new(size, 0x77, vec![]);
+        let hdr = 16384u64;
+        let json = serde_json::json!({
+            "keyslots": {"0": {"area": {"offset": "32768", "size": "258048"}},
+                         "1": {"area": {"offset": "290816", "size": "258048"}}},
+            "segments": {"0": {"offset": "16777216", "size": "dynamic"}},
+            "config": {"json_size": "12288", "keyslots_size": "16744448"}
+        })
+        .to_string();
+        let mut img = vec![0u8; 2 * hdr as usize];
+        for (at, magic) in [(0usize, LUKS_MAGIC), (hdr as usize, LUKS2_SECONDARY_MAGIC)] {
+            img[at..at + 6].copy_from_slice(magic);
+            img[at + 6..at + 8].copy_from_slice(&2u16.to_be_bytes());
+            img[at + 8..at + 16].copy_from_slice(&hdr.to_be_bytes());
+            img[at + 168..at + 172].copy_from_slice(b"abcd");
+            img[at + 4096..at + 4096 + json.len()].copy_from_slice(json.as_bytes());
+        }
+        t.write_at(&img, 0).unwrap();
+        t
+    }
+
+    #[test]
+    fn a_luks2_header_is_found_destroyed_and_gone() {
+        let p = Provider::egov().unwrap();
+        let mut t = luks2(20 << 20);
+        let found = locate(&mut t).unwrap();
+        assert_eq!(found.format, Format::Luks2);
+        assert_eq!(found.key_holders, 2);
+        assert_eq!(
+            found.area,
+            Range {
+                start: 0,
+                end: 16 << 20
+            }
+        );
+        assert_eq!(found.uuid.as_deref(), Some("abcd"));
+        let out = run(&p, &mut t, &found).unwrap();
+        assert!(out.complete(), "{out:?}");
+        assert_eq!(out.report.bytes_written, 16 << 20);
+        assert!(t.data()[..16 << 20].windows(6).all(|w| w != LUKS_MAGIC));
+        // The data area is untouched.
+        assert!(t.data()[16 << 20..].iter().all(|&b| b == 0x77));
+        assert!(locate(&mut t).is_err());
+    }
+
+    #[test]
+    fn the_certificate_claims_the_level_its_conditions_give() {
+        use crate::certificate::{Context, DeviceRecord, Document};
+        let p = Provider::egov().unwrap();
+        let mut t = luks2(20 << 20);
+        let found = locate(&mut t).unwrap();
+        let out = run(&p, &mut t, &found).unwrap();
+        let ctx = Context {
+            organisation: "o".into(),
+            operator: "p".into(),
+            role: "r".into(),
+            ..Context::default()
+        };
+        let mut dev = DeviceRecord::from_file("/dev/x", 20 << 20);
+        dev.kind = "whole device".into();
+        for (first, copies, file, level) in [
+            (true, true, false, "Purge"),
+            (false, true, false, "Not claimed"),
+            (true, false, false, "Not claimed"),
+            (false, true, true, "Clear"),
+        ] {
+            let mut d = dev.clone();
+            if file {
+                d.kind = "regular file".into();
+            }
+            let doc =
+                Document::from_crypto_erase(&p, &out, d, ctx.clone(), first, copies, vec![], &[])
+                    .unwrap();
+            assert_eq!(doc.sanitization.nist_level, level);
+            assert!(doc.problems().is_empty(), "{:?}", doc.problems());
+            let mut bad = doc.clone();
+            bad.sanitization.nist_level = "Purge".into();
+            if level != "Purge" {
+                assert!(bad.problems().iter().any(|x| x.contains("conditions give")));
+            }
+            let mut bad = doc.clone();
+            if let Some(c) = bad.crypto_erase.as_mut() {
+                c.header_parses_after = true;
+            }
+            assert!(!bad.problems().is_empty());
+        }
+    }
+
+    #[test]
+    fn nothing_to_erase_and_damaged_headers_are_refused() {
+        let mut t = Faulty::new(1 << 20, 0, vec![]);
+        assert!(
+            locate(&mut t)
+                .unwrap_err()
+                .to_string()
+                .contains("nothing to crypto-erase")
+        );
+        // A keyslot past the data offset: kagi will not guess.
+        let mut t = luks2(20 << 20);
+        let bad = br#"{"keyslots":{"0":{"area":{"offset":"32768","size":"99999999"}}},"segments":{"0":{"offset":"16777216"}}}"#;
+        let mut padded = bad.to_vec();
+        padded.resize(12288, 0);
+        t.write_at(&padded, 4096).unwrap();
+        assert!(
+            locate(&mut t)
+                .unwrap_err()
+                .to_string()
+                .contains("refusing to guess")
+        );
+        // A missing second header.
+        let mut t = luks2(20 << 20);
+        t.write_at(&[0u8; 8], 16384).unwrap();
+        assert!(
+            locate(&mut t)
+                .unwrap_err()
+                .to_string()
+                .contains("second LUKS2 header")
+        );
+    }
+}
