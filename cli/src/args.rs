@@ -44,6 +44,10 @@ pub enum Command {
     /// Erase block devices (or files) by overwriting and reading back; list devices.
     #[command(subcommand)]
     Erase(EraseCommand),
+    /// Check certificates, keys, signatures, kagi files and TLS servers against the CRYPTREC
+    /// list and the LS-0003 timeline, today or on any date ahead. Exit 0 when nothing is
+    /// refused, 1 when something is, 2 when something could not be scanned.
+    Audit(AuditArgs),
     /// Erasure certificates: verify (auditors), show, render for the paper file.
     #[command(subcommand)]
     Certificate(CertificateCommand),
@@ -802,4 +806,35 @@ pub enum LedgerCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Files and directories (walked) to scan.
+    pub paths: Vec<PathBuf>,
+    /// TLS endpoints to probe (HOST:PORT); repeat for several.
+    #[arg(long = "tls", value_name = "HOST:PORT")]
+    pub tls: Vec<String>,
+    /// table (default), json, sarif (SARIF 2.1.0) or cbom (CycloneDX 1.6).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Show every finding, skipped files and duplicates.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Seconds allowed per TLS connection.
+    #[arg(long, default_value = "5", value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Cbom,
 }

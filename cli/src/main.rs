@@ -36,6 +36,7 @@ fn run() -> Result<Outcome, CliError> {
         args::Command::Sign(a) => commands::sign::sign(&a),
         args::Command::Verify(a) => commands::sign::verify(&a),
         args::Command::Erase(cmd) => commands::erase::run(cmd),
+        args::Command::Audit(a) => commands::audit::run(&a),
         args::Command::Certificate(cmd) => commands::certificate::run(cmd),
         args::Command::Ledger(cmd) => commands::certificate::ledger(cmd),
         args::Command::Selftest { json } => commands::selftest::run(json),

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aead;
+pub mod audit;
 pub mod cms;
 pub mod ecdh;
 pub mod envelope;

@@ -21,6 +21,7 @@
 //! ```
 
 pub mod algorithm;
+pub mod audit;
 mod data;
 pub mod oid;
 mod policy;

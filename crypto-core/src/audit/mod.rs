@@ -1,0 +1,737 @@
+//! `kagi audit`'s scanners: what algorithms deployed artefacts rely on, judged by
+//! [`cryptrec::audit`] under the provider's policy and date.
+//!
+//! Files: X.509 certificates and bundles (PEM or DER), CSRs, private keys (PKCS#8 plain or
+//! encrypted, PKCS#1, SEC1, OpenSSH), public keys (SPKI, PKCS#1, OpenSSH and `authorized_keys`
+//! lines), CMS/PKCS#7 signatures and kagi envelopes. Directories are walked and scanned in
+//! parallel; unreadable files are noted, unknown ones skipped. A certificate's signature is
+//! judged with its issuer's key when the issuer is among the scanned certificates; a trust
+//! anchor's self-signature is reported but does not count. TLS endpoints: [`tls`].
+
+pub mod report;
+pub mod ssh;
+pub mod tls;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use cryptrec::audit::{self as judge_mod, Finding, Severity, judge};
+use cryptrec::{Algorithm, BlockCipher, Curve, HashAlg, Mode};
+use serde::Serialize;
+
+use crate::envelope::{RecipientInfo, Sealed};
+use crate::keys::{self, KeyMaterial};
+use crate::pki::Certificate;
+use crate::provider::Provider;
+
+/// One thing that was scanned: a certificate (of a bundle), a key, a signature, an envelope, a
+/// TLS endpoint.
+#[derive(Clone, Debug, Serialize)]
+pub struct Artefact {
+    /// Where: a file path, or `host:port`.
+    pub location: String,
+    /// Its position in the file (from 1), for files holding several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// Other files holding the same certificate or key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
+    /// `certificate`, `CSR`, `private key`, `encrypted private key`, `public key`,
+    /// `SSH public key`, `OpenSSH private key`, `CMS signature`, `kagi envelope`, `TLS endpoint`.
+    pub kind: String,
+    /// Subject, comment, label or host.
+    pub name: Option<String>,
+    /// The public key (`RSA-2048`, `EC P-256`, …), when there is one.
+    pub public_key: Option<String>,
+    /// A certificate's or CSR's signature algorithm OID.
+    pub signature_algorithm: Option<String>,
+    /// SHA-256 of the certificate (DER) or of the public key (SPKI).
+    pub fingerprint: Option<String>,
+    /// A certificate's notAfter (RFC 3339).
+    pub not_after: Option<String>,
+    /// Every judged aspect.
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pending: Option<PendingSignature>,
+}
+
+#[derive(Clone, Debug)]
+struct PendingSignature {
+    subject: String,
+    issuer: String,
+    oid: String,
+    pss: Option<HashAlg>,
+    own_key: Option<Algorithm>,
+    is_ca: bool,
+}
+
+impl Artefact {
+    fn new(location: &str, kind: &str) -> Artefact {
+        Artefact {
+            location: location.to_string(),
+            index: None,
+            also_at: Vec::new(),
+            kind: kind.to_string(),
+            name: None,
+            public_key: None,
+            signature_algorithm: None,
+            fingerprint: None,
+            not_after: None,
+            findings: Vec::new(),
+            pending: None,
+        }
+    }
+
+    /// Whether any finding refuses it.
+    pub fn refused(&self) -> bool {
+        self.findings.iter().any(|f| f.refused)
+    }
+
+    /// The worst severity of its findings.
+    pub fn severity(&self) -> Severity {
+        self.findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Severity::Info)
+    }
+
+    /// `location#index`.
+    pub fn id(&self) -> String {
+        match self.index {
+            Some(i) => format!("{}#{i}", self.location),
+            None => self.location.clone(),
+        }
+    }
+}
+
+/// A file that was not scanned, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    /// The path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of a scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scan {
+    /// The policy's name.
+    pub policy: String,
+    /// The dataset revisions it judged with.
+    pub dataset: String,
+    /// The date judged at.
+    pub as_of: String,
+    /// Everything found, in path order, certificates and keys deduplicated.
+    pub artefacts: Vec<Artefact>,
+    /// Files skipped as not cryptographic (listed with `verbose`).
+    pub skipped: Vec<Note>,
+    /// Files and endpoints that could not be read or reached: never findings.
+    pub errors: Vec<Note>,
+}
+
+impl Scan {
+    /// An empty scan under `provider`'s policy and date.
+    pub fn new(provider: &Provider) -> Scan {
+        let dataset = provider
+            .policy()
+            .evaluate(
+                &Algorithm::Hash(HashAlg::Sha256),
+                cryptrec::Use::Protect,
+                provider.date(),
+            )
+            .dataset;
+        Scan {
+            policy: provider.policy().name().to_string(),
+            dataset,
+            as_of: provider.date().to_string(),
+            artefacts: Vec::new(),
+            skipped: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Whether any artefact is refused.
+    pub fn refused(&self) -> bool {
+        self.artefacts.iter().any(Artefact::refused)
+    }
+}
+
+fn j(provider: &Provider, alg: &Algorithm, aspect: &str) -> Finding {
+    judge(provider.policy(), alg, aspect, provider.date())
+}
+
+fn error_finding(aspect: &str, e: &crate::Error) -> Finding {
+    let mut f = judge_mod::unknown(aspect, &e.to_string());
+    if let crate::Error::NotListed(why) = e {
+        f.sources = vec![why.clone()];
+        f.severity = Severity::Medium;
+    }
+    f
+}
+
+fn key_findings(provider: &Provider, kind: keys::KeyKind) -> Vec<Finding> {
+    kind.algorithms()
+        .into_iter()
+        .take(1)
+        .map(|a| j(provider, &a, "public key"))
+        .collect()
+}
+
+pub(crate) fn certificate(
+    provider: &Provider,
+    location: &str,
+    index: Option<usize>,
+    c: &Certificate,
+) -> Artefact {
+    let mut a = Artefact::new(location, "certificate");
+    a.index = index;
+    a.name = Some(c.subject.clone());
+    a.fingerprint = Some(c.fingerprint.hex());
+    a.signature_algorithm = Some(c.signature_oid.clone());
+    a.not_after = c
+        .not_after
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok();
+    let own_key = match &c.public_key {
+        Ok(k) => {
+            a.public_key = Some(k.kind().to_string());
+            a.findings.extend(key_findings(provider, k.kind()));
+            k.kind().algorithms().into_iter().next()
+        }
+        Err(e) => {
+            a.findings.push(judge_mod::unknown("public key", e));
+            None
+        }
+    };
+    a.findings
+        .push(judge_mod::expiry(c.not_after.date(), provider.date()));
+    a.pending = Some(PendingSignature {
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        oid: c.signature_oid.clone(),
+        pss: c.pss_hash,
+        own_key,
+        is_ca: c.is_ca,
+    });
+    a
+}
+
+/// The hash a signature OID names.
+fn oid_hash(oid: &cryptrec::oid::SignatureOid, pss: Option<HashAlg>) -> Option<HashAlg> {
+    use cryptrec::oid::SignatureOid::*;
+    match *oid {
+        RsaPkcs1(h) | Ecdsa(h) | Dsa(h) => Some(h),
+        RsaPss => Some(pss.unwrap_or(HashAlg::Sha1)),
+        EdDsa(_) => None,
+    }
+}
+
+/// Judges the signatures of the scanned certificates, with issuers found among them.
+fn resolve_signatures(provider: &Provider, artefacts: &mut [Artefact]) {
+    let mut keys: HashMap<String, Algorithm> = HashMap::new();
+    for a in artefacts.iter() {
+        if let Some(p) = &a.pending
+            && let Some(k) = &p.own_key
+        {
+            keys.entry(p.subject.clone()).or_insert(*k);
+        }
+    }
+    for a in artefacts.iter_mut() {
+        let Some(p) = a.pending.take() else { continue };
+        let Some(sig) = cryptrec::oid::signature(&p.oid) else {
+            a.findings.push(judge_mod::unknown(
+                "signature",
+                &format!("signature algorithm {}", p.oid),
+            ));
+            continue;
+        };
+        let self_signed = p.subject == p.issuer;
+        let issuer_key = if self_signed {
+            p.own_key
+        } else {
+            keys.get(&p.issuer).cloned()
+        };
+        let f = match issuer_key.as_ref().and_then(|k| sig.algorithm(k, p.pss)) {
+            Some(alg) => j(provider, &alg, "signature"),
+            None => match oid_hash(&sig, p.pss) {
+                Some(h) => {
+                    let mut f = j(provider, &Algorithm::Hash(h), "signature hash");
+                    f.note = Some(
+                        "the issuer's certificate was not among those scanned: its key is not judged"
+                            .into(),
+                    );
+                    f
+                }
+                None => judge_mod::unknown("signature", &p.oid),
+            },
+        };
+        a.findings.push(if self_signed && p.is_ca {
+            f.informational("the self-signature of a trust anchor is not relied on")
+        } else {
+            f
+        });
+    }
+}
+
+fn csr(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Artefact> {
+    let c = crate::pki::Csr::parse(provider, bytes).ok()?;
+    let mut a = Artefact::new(location, "CSR");
+    a.name = Some(c.subject.clone());
+    a.public_key = Some(c.public_key.kind().to_string());
+    a.fingerprint = Some(c.public_key.fingerprint().hex());
+    a.findings
+        .extend(key_findings(provider, c.public_key.kind()));
+    if let Ok(alg) = c.signature_verdict.algorithm.parse::<Algorithm>() {
+        a.findings.push(j(provider, &alg, "signature"));
+    }
+    Some(a)
+}
+
+fn key_material(provider: &Provider, location: &str, m: KeyMaterial) -> Vec<Artefact> {
+    match m {
+        KeyMaterial::Private(k) => {
+            let mut a = Artefact::new(location, "private key");
+            a.public_key = Some(k.kind().to_string());
+            a.fingerprint = Some(k.public_key().fingerprint().hex());
+            a.findings.extend(key_findings(provider, k.kind()));
+            vec![a]
+        }
+        KeyMaterial::Public(k) => {
+            let mut a = Artefact::new(location, "public key");
+            a.public_key = Some(k.kind().to_string());
+            a.fingerprint = Some(k.fingerprint().hex());
+            a.findings.extend(key_findings(provider, k.kind()));
+            vec![a]
+        }
+        KeyMaterial::Encrypted(e) => {
+            let mut a = Artefact::new(location, "encrypted private key");
+            match e.info(provider) {
+                Ok(info) => {
+                    a.findings
+                        .push(j(provider, &Algorithm::Pbkdf2(info.prf), "key protection"));
+                    a.findings.push(j(
+                        provider,
+                        &Algorithm::Cipher {
+                            cipher: BlockCipher::Aes,
+                            key_bits: info.aes_bits,
+                            mode: Some(Mode::Cbc),
+                        },
+                        "key protection",
+                    ));
+                    if info.iterations < 600_000 {
+                        if let Some(f) = a.findings.first_mut() {
+                            f.note = Some(format!(
+                                "{} PBKDF2 iterations; kagi writes at least 600 000",
+                                info.iterations
+                            ));
+                        }
+                    }
+                }
+                Err(err) => a.findings.push(error_finding("key protection", &err)),
+            }
+            vec![a]
+        }
+        KeyMaterial::Certificate(der) => match Certificate::from_der(&der) {
+            Ok(c) => vec![certificate(provider, location, None, &c)],
+            Err(_) => Vec::new(),
+        },
+    }
+}
+
+fn cms(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Vec<Artefact>> {
+    let sig = crate::cms::Signature::parse(bytes).ok()?;
+    let mut a = Artefact::new(location, "CMS signature");
+    let report = sig.verify(
+        provider,
+        &[],
+        &crate::cms::VerifyOptions {
+            trust: &[],
+            extra: &[],
+            at: time::OffsetDateTime::now_utc(),
+        },
+    );
+    a.name = report.signer.as_ref().map(|s| s.subject.clone());
+    let mut seen = Vec::new();
+    for v in &report.verdicts {
+        if seen.contains(&v.algorithm) {
+            continue;
+        }
+        seen.push(v.algorithm.clone());
+        match v.algorithm.parse::<Algorithm>() {
+            Ok(alg) => {
+                let aspect = match alg {
+                    Algorithm::Hash(_) => "digest",
+                    Algorithm::RsaKey { .. } | Algorithm::Ecdh(_) => "signer key",
+                    _ => "signature",
+                };
+                a.findings.push(j(provider, &alg, aspect));
+            }
+            Err(_) => a
+                .findings
+                .push(judge_mod::unknown("signature", &v.algorithm)),
+        }
+    }
+    if a.findings.is_empty() {
+        a.findings.push(judge_mod::unknown(
+            "digest",
+            &format!("{} (not judged)", report.digest_algorithm),
+        ));
+    }
+    let mut out = vec![a];
+    for (i, der) in sig.certificates().iter().enumerate() {
+        if let Ok(c) = Certificate::from_der(der) {
+            out.push(certificate(
+                provider,
+                &format!("{location} (embedded)"),
+                Some(i + 1),
+                &c,
+            ));
+        }
+    }
+    Some(out)
+}
+
+fn envelope(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Artefact> {
+    let mut r = bytes;
+    let sealed = Sealed::read(&mut r).ok()?;
+    let h = &sealed.header;
+    let mut a = Artefact::new(location, "kagi envelope");
+    a.name = Some(h.label.to_string());
+    a.findings
+        .push(j(provider, &h.alg.aead().algorithm(), "payload"));
+    for rec in &h.recipients {
+        let (alg, note) = match rec {
+            RecipientInfo::RsaOaep {
+                wrapped, subject, ..
+            } => (
+                Algorithm::RsaOaep {
+                    bits: (wrapped.len() * 8) as u32,
+                    hash: HashAlg::Sha256,
+                },
+                subject.clone(),
+            ),
+            RecipientInfo::Ecdh {
+                ephemeral, subject, ..
+            } => (
+                Algorithm::Ecdh(if ephemeral.len() > 65 {
+                    Curve::P384
+                } else {
+                    Curve::P256
+                }),
+                subject.clone(),
+            ),
+            RecipientInfo::Passphrase { iterations, .. } => (
+                Algorithm::Pbkdf2(HashAlg::Sha256),
+                format!("passphrase, {iterations} PBKDF2 iterations"),
+            ),
+            RecipientInfo::KeyFile { .. } => (
+                Algorithm::Hkdf(HashAlg::Sha256),
+                "symmetric key file".to_string(),
+            ),
+        };
+        let mut f = j(provider, &alg, "recipient");
+        if !note.is_empty() {
+            f.note = Some(note);
+        }
+        a.findings.push(f);
+    }
+    Some(a)
+}
+
+fn openssh_private(provider: &Provider, location: &str, block: &str) -> Option<Artefact> {
+    // OpenSSH wraps at 70 columns, which strict RFC 7468 decoders refuse: decode by hand.
+    let b64: String = block
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).ok()?;
+    let mut b: &[u8] = der.strip_prefix(b"openssh-key-v1\0")?;
+    let field = |b: &mut &[u8]| -> Option<Vec<u8>> {
+        let n = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
+        let v = b.get(4..4 + n)?.to_vec();
+        *b = &b[4 + n..];
+        Some(v)
+    };
+    let cipher = String::from_utf8(field(&mut b)?).ok()?;
+    let kdf = String::from_utf8(field(&mut b)?).ok()?;
+    let _kdf_options = field(&mut b)?;
+    b = b.get(4..)?; // number of keys
+    let public = field(&mut b)?;
+    let key_type = {
+        let mut p: &[u8] = &public;
+        String::from_utf8(field(&mut p)?).ok()?
+    };
+    let line = format!(
+        "{key_type} {}",
+        <base64ct::Base64 as base64ct::Encoding>::encode_string(&public)
+    );
+    let k = ssh::keys(&line)?.pop()?;
+    let mut a = Artefact::new(location, "OpenSSH private key");
+    a.public_key = Some(k.description.clone());
+    a.findings.push(match &k.algorithm {
+        Ok(alg) => j(provider, alg, "public key"),
+        Err(e) => judge_mod::unknown("public key", e),
+    });
+    if cipher != "none" {
+        let mut f = match cipher.as_str() {
+            "aes256-ctr" | "aes256-gcm@openssh.com" => j(
+                provider,
+                &Algorithm::Cipher {
+                    cipher: BlockCipher::Aes,
+                    key_bits: 256,
+                    mode: Some(if cipher.contains("gcm") {
+                        Mode::Gcm
+                    } else {
+                        Mode::Ctr
+                    }),
+                },
+                "key protection",
+            ),
+            other => judge_mod::unknown("key protection", other),
+        };
+        f.note = Some(format!("cipher {cipher}"));
+        a.findings.push(f);
+        let mut k = judge_mod::unknown("key protection", &format!("{kdf} KDF"));
+        k.sources = vec![format!(
+            "the {kdf} key derivation is not on the CRYPTREC Ciphers List (PBKDF2 is)"
+        )];
+        k.severity = Severity::Medium;
+        a.findings.push(k);
+    }
+    Some(a)
+}
+
+/// Scans one file's bytes; `None` when nothing cryptographic kagi knows is in it.
+pub fn scan_bytes(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Vec<Artefact>> {
+    if bytes.starts_with(crate::envelope::MAGIC) {
+        return envelope(provider, location, bytes).map(|a| vec![a]);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.contains("-----BEGIN ") {
+            let mut out = Vec::new();
+            let blocks = keys::pem_blocks(text);
+            let certs = blocks
+                .iter()
+                .filter(|(l, _)| {
+                    matches!(
+                        *l,
+                        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+                    )
+                })
+                .count();
+            let mut n = 0;
+            for (label, block) in &blocks {
+                match *label {
+                    "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                        n += 1;
+                        if let Ok((_, der)) = der::pem::decode_vec(block.as_bytes())
+                            && let Ok(c) = Certificate::from_der(&der)
+                        {
+                            out.push(certificate(
+                                provider,
+                                location,
+                                (certs > 1).then_some(n),
+                                &c,
+                            ));
+                        }
+                    }
+                    "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                        out.extend(csr(provider, location, block.as_bytes()));
+                    }
+                    "PKCS7" | "CMS" => {
+                        out.extend(cms(provider, location, block.as_bytes()).unwrap_or_default());
+                    }
+                    "OPENSSH PRIVATE KEY" => {
+                        out.extend(openssh_private(provider, location, block));
+                    }
+                    "EC PARAMETERS" => {}
+                    _ => match keys::read(block.as_bytes()) {
+                        Ok(m) => out.extend(key_material(provider, location, m)),
+                        Err(e @ crate::Error::NotListed(_)) => {
+                            let mut a = Artefact::new(location, "key");
+                            a.findings.push(error_finding("key", &e));
+                            out.push(a);
+                        }
+                        Err(_) => {}
+                    },
+                }
+            }
+            return (!out.is_empty()).then_some(out);
+        }
+        if let Some(keys) = ssh::keys(text) {
+            return Some(
+                keys.into_iter()
+                    .map(|k| {
+                        let mut a = Artefact::new(location, "SSH public key");
+                        a.index = Some(k.line);
+                        a.name = k.comment.clone();
+                        a.public_key = Some(k.description.clone());
+                        a.findings.push(match &k.algorithm {
+                            Ok(alg) => j(provider, alg, "public key"),
+                            Err(e) => judge_mod::unknown("public key", e),
+                        });
+                        a
+                    })
+                    .collect(),
+            );
+        }
+        return None;
+    }
+    // DER.
+    if let Ok(c) = Certificate::from_der(bytes) {
+        return Some(vec![certificate(provider, location, None, &c)]);
+    }
+    if let Some(a) = csr(provider, location, bytes) {
+        return Some(vec![a]);
+    }
+    match keys::read(bytes) {
+        Ok(m) => return Some(key_material(provider, location, m)),
+        Err(e @ crate::Error::NotListed(_)) => {
+            let mut a = Artefact::new(location, "key");
+            a.findings.push(error_finding("key", &e));
+            return Some(vec![a]);
+        }
+        Err(_) => {}
+    }
+    cms(provider, location, bytes)
+}
+
+/// How much of a file is read: whole up to this size; beyond it only an envelope's header.
+const MAX_READ: u64 = 16 << 20;
+
+fn scan_file(provider: &Provider, path: &Path) -> Result<Option<Vec<Artefact>>, String> {
+    use std::io::Read;
+    let location = path.display().to_string();
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = f.metadata().map_err(|e| e.to_string())?.len();
+    let mut bytes = Vec::new();
+    (&mut f)
+        .take(if len > MAX_READ { 1 << 20 } else { MAX_READ })
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if len > MAX_READ && !bytes.starts_with(crate::envelope::MAGIC) {
+        return Ok(None);
+    }
+    Ok(scan_bytes(provider, &location, &bytes))
+}
+
+/// Every regular file under `paths` (symlinks followed, each real file once), sorted.
+fn files(paths: &[PathBuf], scan: &mut Scan) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<PathBuf> = paths.iter().rev().cloned().collect();
+    while let Some(p) = stack.pop() {
+        let md = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) => {
+                scan.errors.push(Note {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let real = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if !seen.insert(real) {
+            continue;
+        }
+        if md.is_dir() {
+            match std::fs::read_dir(&p) {
+                Ok(it) => {
+                    let mut children: Vec<PathBuf> =
+                        it.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                    children.sort();
+                    stack.extend(children.into_iter().rev());
+                }
+                Err(e) => scan.errors.push(Note {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                }),
+            }
+        } else if md.is_file() {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Scans files and directories in parallel (`threads` workers), judging everything under the
+/// provider's policy and date. Identical certificates and keys are reported once, with the
+/// other places they were found.
+pub fn scan_paths(provider: &Provider, paths: &[PathBuf], threads: usize) -> Scan {
+    let mut scan = Scan::new(provider);
+    let list = files(paths, &mut scan);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Scanned = (usize, Result<Option<Vec<Artefact>>, String>);
+    let results: Vec<Scanned> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(p) = list.get(i) else { break };
+                        mine.push((i, scan_file(provider, p)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut ordered: Vec<_> = results;
+    ordered.sort_by_key(|(i, _)| *i);
+    let mut by_fingerprint: HashMap<(String, String), usize> = HashMap::new();
+    for (i, r) in ordered {
+        let path = list[i].display().to_string();
+        match r {
+            Err(reason) => scan.errors.push(Note { path, reason }),
+            Ok(None) => scan.skipped.push(Note {
+                path,
+                reason: "nothing cryptographic kagi knows".into(),
+            }),
+            Ok(Some(found)) => {
+                for a in found {
+                    let key = a.fingerprint.clone().map(|f| (a.kind.clone(), f));
+                    match key.as_ref().and_then(|k| by_fingerprint.get(k)) {
+                        Some(&at) => scan.artefacts[at].also_at.push(a.id()),
+                        None => {
+                            if let Some(k) = key {
+                                by_fingerprint.insert(k, scan.artefacts.len());
+                            }
+                            scan.artefacts.push(a);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    resolve_signatures(provider, &mut scan.artefacts);
+    scan
+}
+
+/// Scans bytes already in memory (one file), resolving signatures within them.
+pub fn scan_one(provider: &Provider, location: &str, bytes: &[u8]) -> Scan {
+    let mut scan = Scan::new(provider);
+    match scan_bytes(provider, location, bytes) {
+        Some(found) => scan.artefacts = found,
+        None => scan.skipped.push(Note {
+            path: location.into(),
+            reason: "nothing cryptographic kagi knows".into(),
+        }),
+    }
+    resolve_signatures(provider, &mut scan.artefacts);
+    scan
+}
+
+/// Adds artefacts found elsewhere (TLS endpoints) to a scan.
+pub fn extend(provider: &Provider, scan: &mut Scan, mut found: Vec<Artefact>) {
+    resolve_signatures(provider, &mut found);
+    scan.artefacts.extend(found);
+}

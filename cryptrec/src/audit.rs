@@ -1,0 +1,234 @@
+//! Audit findings: what the CRYPTREC list and the LS-0003 timeline say of an algorithm found in
+//! a deployed artefact (a certificate, a key, an encrypted file, a TLS server), as of a date —
+//! with the date it stops being permitted, the entries and compromise events behind it, and a
+//! severity. The scanners that find the algorithms live in crypto-core (`crypto_core::audit`);
+//! this module only judges, so every tool that links `cryptrec` judges the same way.
+
+use serde::Serialize;
+use time::Date;
+
+use crate::{Algorithm, Effect, Policy, Status, Use};
+
+/// How urgent a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Permitted, with no end date within five years.
+    Info,
+    /// Permitted, but it stops being permitted to protect new data within five years.
+    Low,
+    /// It may no longer protect new data; existing data may still be processed.
+    Medium,
+    /// Refused even to process existing data.
+    High,
+    /// Broken: no security left (collisions in seconds, keys factored, RC4, …).
+    Critical,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+/// One judged aspect of an artefact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What in the artefact: `public key`, `signature`, `key protection`, `cipher suite`,
+    /// `protocol`, `validity`, `payload`, `recipient`, `key exchange group`, …
+    pub aspect: String,
+    /// The algorithm's canonical name (or what was found, when it is not one kagi knows).
+    pub algorithm: String,
+    /// May it protect new data, as of the date.
+    pub protect: Status,
+    /// May it process existing data.
+    pub process: Status,
+    /// The last day it may protect new data, if there is one.
+    #[serde(serialize_with = "ser_opt_date")]
+    pub protect_until: Option<Date>,
+    /// Security strength in bits (0 = broken).
+    pub strength: u16,
+    /// How urgent.
+    pub severity: Severity,
+    /// Whether this finding makes the artefact fail (`kagi audit` exits 1).
+    pub refused: bool,
+    /// The list entries, key-length rows, notes and compromise events behind the verdict.
+    pub sources: Vec<String>,
+    /// A remark (why a finding does not count, what the value was).
+    pub note: Option<String>,
+}
+
+fn ser_opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// How far ahead a protect end date makes a finding `low` rather than `info`.
+pub const SOON_YEARS: i32 = 5;
+
+/// Judges `alg` as found in `aspect` of an artefact, under `policy` on `as_of`.
+pub fn judge(policy: &Policy, alg: &Algorithm, aspect: &str, as_of: Date) -> Finding {
+    let protect = policy.evaluate(alg, Use::Protect, as_of);
+    let process = policy.evaluate(alg, Use::Process, as_of);
+    let protect_until = match protect.status {
+        Status::PermittedUntil { until } => Some(until),
+        _ => None,
+    };
+    let severity = match (protect.status, process.status) {
+        (_, Status::Refused) if process.strength == 0 || protect.strength == 0 => {
+            Severity::Critical
+        }
+        (_, Status::Refused) => Severity::High,
+        (Status::Refused | Status::LegacyProcessOnly, _) => Severity::Medium,
+        (Status::PermittedUntil { until }, _) if until.year() - as_of.year() < SOON_YEARS => {
+            Severity::Low
+        }
+        _ => Severity::Info,
+    };
+    let mut sources: Vec<String> = protect
+        .reasons
+        .iter()
+        .chain(&process.reasons)
+        .filter(|r| r.effect != Effect::Permits || r.source.contains("row"))
+        .map(|r| format!("{}: {}", r.source, r.text))
+        .collect();
+    if sources.is_empty() {
+        sources = protect
+            .reasons
+            .iter()
+            .map(|r| format!("{}: {}", r.source, r.text))
+            .collect();
+    }
+    let mut seen = std::collections::HashSet::new();
+    sources.retain(|s| seen.insert(s.clone()));
+    Finding {
+        aspect: aspect.to_string(),
+        algorithm: protect.algorithm.clone(),
+        protect: protect.status,
+        process: process.status,
+        protect_until,
+        strength: protect.strength.min(process.strength),
+        refused: !protect.status.allows() || protect.status == Status::LegacyProcessOnly,
+        severity,
+        sources,
+        note: None,
+    }
+}
+
+/// A finding about something kagi cannot name as an algorithm (an unknown OID, a suite it
+/// does not know): never permitted, never silently passed.
+pub fn unknown(aspect: &str, what: &str) -> Finding {
+    Finding {
+        aspect: aspect.to_string(),
+        algorithm: what.to_string(),
+        protect: Status::Refused,
+        process: Status::Refused,
+        protect_until: None,
+        strength: 0,
+        severity: Severity::High,
+        refused: true,
+        sources: vec!["not an algorithm of the CRYPTREC Ciphers List that kagi knows".into()],
+        note: None,
+    }
+}
+
+/// A finding that is not about an algorithm: a certificate's validity period.
+pub fn expiry(not_after: Date, as_of: Date) -> Finding {
+    let expired = not_after < as_of;
+    let soon = !expired && (not_after - as_of).whole_days() <= 90;
+    Finding {
+        aspect: "validity".into(),
+        algorithm: format!("not after {not_after}"),
+        protect: if expired {
+            Status::Refused
+        } else {
+            Status::PermittedUntil { until: not_after }
+        },
+        process: Status::Permitted,
+        protect_until: Some(not_after),
+        strength: 0,
+        severity: if expired {
+            Severity::Medium
+        } else if soon {
+            Severity::Low
+        } else {
+            Severity::Info
+        },
+        refused: expired,
+        sources: vec![if expired {
+            "RFC 5280 §4.1.2.5: the certificate has expired".into()
+        } else {
+            "RFC 5280 §4.1.2.5: validity period".into()
+        }],
+        note: soon.then(|| "expires within 90 days".into()),
+    }
+}
+
+impl Finding {
+    /// Keeps the verdict but does not let it fail the artefact (e.g. a trust anchor's
+    /// self-signature, which no one verifies), saying why.
+    pub fn informational(mut self, why: &str) -> Finding {
+        if self.refused || self.severity > Severity::Low {
+            self.refused = false;
+            self.severity = Severity::Info;
+            self.note = Some(why.to_string());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HashAlg, Policy};
+    use time::macros::date;
+
+    #[test]
+    fn severities_follow_the_verdicts_and_the_date() {
+        let p = Policy::named("egov").unwrap_or_else(|e| panic!("{e}"));
+        let today = date!(2026 - 11 - 25);
+        let rsa2048 = Algorithm::RsaPss {
+            bits: 2048,
+            hash: HashAlg::Sha256,
+        };
+        let f = judge(&p, &rsa2048, "signature", today);
+        assert!(!f.refused);
+        assert_eq!(f.protect_until, Some(date!(2030 - 12 - 31)));
+        assert_eq!(f.severity, Severity::Low);
+        let later = judge(&p, &rsa2048, "signature", date!(2031 - 01 - 01));
+        assert!(later.refused);
+        assert_eq!(later.severity, Severity::Medium);
+        let sha1 = judge(&p, &Algorithm::Hash(HashAlg::Sha1), "digest", today);
+        assert!(sha1.refused);
+        assert!(
+            sha1.sources.iter().any(|s| s.contains("shattered")),
+            "{:?}",
+            sha1.sources
+        );
+        let rc4 = judge(&p, &Algorithm::Rc4, "cipher", today);
+        assert_eq!(rc4.severity, Severity::Critical);
+        let aes = judge(
+            &p,
+            &"aes-256-gcm".parse().unwrap_or_else(|e| panic!("{e:?}")),
+            "cipher",
+            today,
+        );
+        assert_eq!(aes.severity, Severity::Info);
+        assert!(!aes.refused);
+        assert!(!expiry(date!(2027 - 01 - 01), today).refused);
+        assert!(expiry(date!(2026 - 01 - 01), today).refused);
+        assert!(
+            !judge(&p, &Algorithm::Hash(HashAlg::Sha1), "x", today)
+                .informational("trust anchor")
+                .refused
+        );
+    }
+}
