@@ -104,6 +104,54 @@ pub enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Install a newer CRYPTREC dataset: only if its signature chains to --trust and it is
+    /// newer than the dataset in use. Every later command uses it; `kagi audit` names it.
+    Update {
+        /// The signed dataset package.
+        file: PathBuf,
+        /// Certificates trusted to sign datasets.
+        #[arg(long, value_name = "CA-BUNDLE")]
+        trust: PathBuf,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Which dataset is in use (embedded, or installed by `policy update`).
+    Dataset {
+        #[command(flatten)]
+        state: StateArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// For a dataset publisher: sign the three dataset files into a package.
+    SignDataset {
+        /// The list file (ls-0001-*.toml).
+        #[arg(long)]
+        list: PathBuf,
+        /// The strength timeline file (ls-0003-*.toml).
+        #[arg(long)]
+        strength: PathBuf,
+        /// The compromise events file (events.toml).
+        #[arg(long)]
+        events: PathBuf,
+        /// The package's serial: higher than every earlier one.
+        #[arg(long)]
+        serial: u64,
+        /// The publisher's key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The publisher's certificate.
+        #[arg(long)]
+        cert: PathBuf,
+        /// Intermediate certificates to embed.
+        #[arg(long)]
+        chain: Option<PathBuf>,
+        #[command(flatten)]
+        passphrase: PassphraseIn,
+        /// The package to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -517,3 +517,207 @@ fn tls_endpoints_report_exactly_what_the_server_was_configured_with() {
     let r = kagi_in(&dir, &["audit", "--tls", &format!("127.0.0.1:{port}")]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn a_signed_newer_dataset_is_installed_and_used_and_anything_else_is_refused() {
+    let dir = tempdir();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../cryptrec/data");
+    // The publisher's CA and signing certificate.
+    for (ca, who) in [
+        ("pub-ca", "CN=Dataset publisher CA"),
+        ("other-ca", "CN=Other CA"),
+    ] {
+        ok(
+            &dir,
+            &[
+                "key",
+                "gen",
+                "--alg",
+                "ecdsa-p384",
+                "--out",
+                &format!("{ca}.key"),
+                "--unencrypted",
+            ],
+        );
+        ok(
+            &dir,
+            &[
+                "cert",
+                "self-sign",
+                "--key",
+                &format!("{ca}.key"),
+                "--subject",
+                who,
+                "--ca",
+                "--days",
+                "30",
+                "--out",
+                &format!("{ca}.crt"),
+            ],
+        );
+    }
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "ecdsa-p256",
+            "--out",
+            "pub.key",
+            "--unencrypted",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "request",
+            "--key",
+            "pub.key",
+            "--subject",
+            "CN=Dataset publisher",
+            "--out",
+            "pub.csr",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "pub-ca.crt",
+            "--ca-key",
+            "pub-ca.key",
+            "--csr",
+            "pub.csr",
+            "--profile",
+            "signing",
+            "--days",
+            "30",
+            "--out",
+            "pub.crt",
+        ],
+    );
+    // A revised dataset: a later list revision that ends 112-bit protection a year earlier.
+    let list = std::fs::read_to_string(format!("{data}/ls-0001-2022r2.toml"))
+        .unwrap()
+        .replacen(
+            "revision = \"LS-0001-2022R2\"",
+            "revision = \"LS-0001-2022R9\"",
+            1,
+        )
+        .replacen("revised = \"2026-03-30\"", "revised = \"2026-10-01\"", 1);
+    let strength = std::fs::read_to_string(format!("{data}/ls-0003-2022r1.toml"))
+        .unwrap()
+        .replacen(
+            "protect_until = \"2030-12-31\"",
+            "protect_until = \"2029-12-31\"",
+            1,
+        );
+    std::fs::write(dir.join("list.toml"), &list).unwrap();
+    std::fs::write(dir.join("strength.toml"), &strength).unwrap();
+    std::fs::copy(format!("{data}/events.toml"), dir.join("events.toml")).unwrap();
+    let sign = |serial: &str, out: &str| {
+        ok(
+            &dir,
+            &[
+                "policy",
+                "sign-dataset",
+                "--list",
+                "list.toml",
+                "--strength",
+                "strength.toml",
+                "--events",
+                "events.toml",
+                "--serial",
+                serial,
+                "--key",
+                "pub.key",
+                "--cert",
+                "pub.crt",
+                "--out",
+                out,
+            ],
+        )
+    };
+    sign("1", "r9.kagi");
+    let check_2030 = || {
+        kagi_in(
+            &dir,
+            &[
+                "policy",
+                "check",
+                "rsa-pss-2048-sha256",
+                "--as-of",
+                "2030-06-01",
+            ],
+        )
+        .code
+    };
+    assert_eq!(check_2030(), 0, "permitted under the embedded dataset");
+    // Refused: another CA, a tampered package.
+    let r = kagi_in(
+        &dir,
+        &["policy", "update", "r9.kagi", "--trust", "other-ca.crt"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not valid"), "{}", r.stderr);
+    let tampered = std::fs::read_to_string(dir.join("r9.kagi"))
+        .unwrap()
+        .replacen("2029-12-31", "2039-12-31", 1);
+    std::fs::write(dir.join("tampered.kagi"), tampered).unwrap();
+    let r = kagi_in(
+        &dir,
+        &["policy", "update", "tampered.kagi", "--trust", "pub-ca.crt"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("digest differs"), "{}", r.stderr);
+    // Installed.
+    let r = kagi_in(
+        &dir,
+        &["policy", "update", "r9.kagi", "--trust", "pub-ca.crt"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("LS-0001-2022R9"), "{}", r.stdout);
+    assert_eq!(
+        check_2030(),
+        1,
+        "the installed dataset ends RSA-2048 protection in 2029"
+    );
+    let (_, v) = audit_json(&dir, &["pub.crt"]);
+    assert!(
+        v["dataset"].as_str().unwrap().contains("LS-0001-2022R9"),
+        "{v}"
+    );
+    assert!(ok(&dir, &["policy", "dataset"]).contains("serial 1"));
+    // The same serial again, or a later serial with an older list: refused.
+    let r = kagi_in(
+        &dir,
+        &["policy", "update", "r9.kagi", "--trust", "pub-ca.crt"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not newer"), "{}", r.stderr);
+    std::fs::copy(format!("{data}/ls-0001-2022r2.toml"), dir.join("list.toml")).unwrap();
+    sign("2", "old-list.kagi");
+    let r = kagi_in(
+        &dir,
+        &["policy", "update", "old-list.kagi", "--trust", "pub-ca.crt"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("older than the one in use"),
+        "{}",
+        r.stderr
+    );
+    // An installed dataset changed on disk stops every command that judges.
+    let installed = dir.join("state/dataset/dataset.kagi");
+    let text = std::fs::read_to_string(&installed)
+        .unwrap()
+        .replacen("2029-12-31", "2049-12-31", 1);
+    std::fs::write(&installed, text).unwrap();
+    let r = kagi_in(&dir, &["policy", "check", "aes-256-gcm"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no longer verifies"), "{}", r.stderr);
+}

@@ -857,3 +857,42 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
 }
+
+/// A signed text document kagi writes (erasure certificates, dataset updates): the document's
+/// exact bytes, then this signature over them as one `-----BEGIN CMS-----` PEM block. Returns
+/// the file's bytes.
+pub fn seal_text(
+    provider: &Provider,
+    document: &[u8],
+    signer: &Signer<'_>,
+    chain: &[Vec<u8>],
+    when: OffsetDateTime,
+) -> Result<Vec<u8>, Error> {
+    let digest = crate::hash::digest(provider, signer.digest_algorithm(), document)?;
+    let sig = signer.sign(&digest, chain, when)?;
+    let pem = der::pem::encode_string("CMS", der::pem::LineEnding::LF, &sig)
+        .map_err(|e| Error::Malformed(format!("PEM: {e}")))?;
+    let mut out = document.to_vec();
+    out.extend_from_slice(pem.as_bytes());
+    Ok(out)
+}
+
+/// Splits a [`seal_text`] file into the signed bytes and the parsed signature; a missing,
+/// damaged or second signature block, or anything after it, is an error.
+pub fn open_text(bytes: &[u8]) -> Result<(&[u8], Signature), Error> {
+    const BEGIN: &str = "-----BEGIN CMS-----\n";
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::Malformed("not a signed kagi document (not UTF-8)".into()))?;
+    let at = text
+        .find(&format!("\n{BEGIN}"))
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with(BEGIN).then_some(0))
+        .ok_or_else(|| Error::Malformed("no signature: the CMS block is missing".into()))?;
+    let pem = &text[at..];
+    if pem.matches("-----BEGIN ").count() != 1 || !pem.trim_end().ends_with("-----END CMS-----") {
+        return Err(Error::Malformed(
+            "the signature block is damaged or followed by more data".into(),
+        ));
+    }
+    Ok((&bytes[..at], Signature::parse(pem.as_bytes())?))
+}

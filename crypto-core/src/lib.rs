@@ -36,6 +36,7 @@
 pub mod aead;
 pub mod audit;
 pub mod cms;
+pub mod dataset;
 pub mod ecdh;
 pub mod envelope;
 mod error;

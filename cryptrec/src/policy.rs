@@ -59,7 +59,8 @@ impl Base {
         }
     }
 
-    fn parse(s: &str) -> Option<Base> {
+    /// A built-in base by name (`egov`, `egov-high`, `pqc`).
+    pub fn parse(s: &str) -> Option<Base> {
         Base::ALL.into_iter().find(|b| b.name() == s)
     }
 

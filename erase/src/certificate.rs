@@ -24,8 +24,6 @@ use crate::engine::{PassRecord, Range, Report};
 /// The schema this module writes and reads.
 pub const SCHEMA: &str = "kagi-erasure-certificate/1";
 
-const PEM_BEGIN: &str = "-----BEGIN CMS-----\n";
-
 /// Who erased, for whom, and about which asset: given on the command line or in a config file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -704,22 +702,22 @@ impl Document {
     }
 }
 
-/// Signs `doc` and returns the certificate file's bytes.
+/// Signs `doc` and returns the certificate file's bytes (`crypto_core::cms::seal_text`).
 pub fn seal(
     provider: &Provider,
     doc: &Document,
     signer: &Signer<'_>,
     chain: &[Vec<u8>],
 ) -> Result<Vec<u8>, Error> {
-    let mut bytes = doc.to_bytes()?;
-    let digest = crypto_core::hash::digest(provider, signer.digest_algorithm(), &bytes)?;
     let when = OffsetDateTime::parse(&doc.issued, &Rfc3339)
         .map_err(|_| Error::Invalid("the issue time is not RFC 3339".into()))?;
-    let sig = signer.sign(&digest, chain, when)?;
-    let pem = der::pem::encode_string("CMS", der::pem::LineEnding::LF, &sig)
-        .map_err(|e| Error::Invalid(format!("PEM: {e}")))?;
-    bytes.extend_from_slice(pem.as_bytes());
-    Ok(bytes)
+    Ok(crypto_core::cms::seal_text(
+        provider,
+        &doc.to_bytes()?,
+        signer,
+        chain,
+        when,
+    )?)
 }
 
 /// A certificate file taken apart.
@@ -735,25 +733,15 @@ pub struct Sealed {
 /// Splits and parses a certificate file; a missing, truncated or second signature block and a
 /// document that is not the schema are errors.
 pub fn open(bytes: &[u8]) -> Result<Sealed, Error> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Error::Invalid("not a kagi erasure certificate (not UTF-8)".into()))?;
-    let at = text
-        .find(&format!("\n{PEM_BEGIN}"))
-        .map(|i| i + 1)
-        .or_else(|| text.starts_with(PEM_BEGIN).then_some(0))
-        .ok_or_else(|| Error::Invalid("no signature: the CMS block is missing".into()))?;
-    let (doc_text, pem) = text.split_at(at);
-    if pem.matches("-----BEGIN ").count() != 1 || !pem.trim_end().ends_with("-----END CMS-----") {
-        return Err(Error::Invalid(
-            "the signature block is damaged or followed by more data".into(),
-        ));
-    }
-    let document: Document = serde_json::from_str(doc_text)
+    let (doc, signature) = crypto_core::cms::open_text(bytes).map_err(|e| match e {
+        crypto_core::Error::Malformed(m) => Error::Invalid(m),
+        e => Error::Crypto(e),
+    })?;
+    let document: Document = serde_json::from_slice(doc)
         .map_err(|e| Error::Invalid(format!("the certificate document does not parse: {e}")))?;
-    let signature = Signature::parse(pem.as_bytes())?;
     Ok(Sealed {
         document,
-        signed_bytes: doc_text.as_bytes().to_vec(),
+        signed_bytes: doc.to_vec(),
         signature,
     })
 }

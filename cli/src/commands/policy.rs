@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use cryptrec::{Algorithm, Dataset, Effect, ListKind, Policy, Verdict, parse_date};
 use serde_json::json;
@@ -22,17 +23,193 @@ pub fn run(cmd: PolicyCommand) -> Result<Outcome, CliError> {
         } => check(&algorithm, use_.into(), as_of.as_deref(), &policy, json),
         PolicyCommand::Timeline { json } => timeline(json),
         PolicyCommand::Validate { file, json } => validate(&file, json),
+        PolicyCommand::Update { file, trust, state } => update(&file, &trust, &state),
+        PolicyCommand::Dataset { state, json } => dataset_info(&state, json),
+        PolicyCommand::SignDataset {
+            list,
+            strength,
+            events,
+            serial,
+            key,
+            cert,
+            chain,
+            passphrase,
+            out,
+        } => sign_dataset(
+            &[&list, &strength, &events],
+            serial,
+            &key,
+            &cert,
+            chain.as_deref(),
+            &passphrase,
+            &out,
+        ),
     }
 }
 
-/// A built-in policy by name, or an organisation policy file.
+/// Where an installed dataset lives.
+fn dataset_dir(state: Option<&Path>) -> std::path::PathBuf {
+    state
+        .map(Path::to_path_buf)
+        .unwrap_or_else(erase::journal::default_dir)
+        .join("dataset")
+}
+
+/// The dataset in use: an installed package (re-verified against the trust it was installed
+/// with), else the embedded one. Returns its serial, the dataset and where it came from.
+pub fn active_dataset(state: Option<&Path>) -> Result<(u64, Arc<Dataset>, String), CliError> {
+    let dir = dataset_dir(state);
+    let pkg = dir.join("dataset.kagi");
+    if !pkg.exists() {
+        return Ok((0, Arc::new(Dataset::embedded()?), "embedded".into()));
+    }
+    let provider = crypto_core::Provider::egov()?;
+    let trust = crate::files::bundle(Some(&dir.join("trust.pem")))?;
+    let bytes = crate::files::read(&pkg)?;
+    let (p, ds, _) = crypto_core::dataset::open(&provider, &bytes, &trust).map_err(|e| {
+        CliError::Msg(format!(
+            "{}: the installed dataset no longer verifies ({e}); remove {} to return to the embedded one",
+            pkg.display(),
+            dir.display()
+        ))
+    })?;
+    Ok((
+        p.serial,
+        Arc::new(ds),
+        format!("installed {}", pkg.display()),
+    ))
+}
+
+fn update(file: &Path, trust: &Path, state: &crate::args::StateArgs) -> Result<Outcome, CliError> {
+    let provider = crypto_core::Provider::egov()?;
+    let trust_ders = crate::files::bundle(Some(trust))?;
+    if trust_ders.is_empty() {
+        return Err(CliError::Msg(format!(
+            "{}: no certificates",
+            trust.display()
+        )));
+    }
+    let bytes = crate::files::read(file)?;
+    let (package, ds, report) = crypto_core::dataset::open(&provider, &bytes, &trust_ders)
+        .map_err(|e| CliError::No(format!("{}: refused: {e}", file.display())))?;
+    let (serial, current, origin) = active_dataset(state.state_dir.as_deref())?;
+    crypto_core::dataset::newer((package.serial, &ds), (serial, &current)).map_err(|why| {
+        CliError::No(format!(
+            "{}: refused: {why}; nothing was installed",
+            file.display()
+        ))
+    })?;
+    let dir = dataset_dir(state.state_dir.as_deref());
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::File {
+        path: dir.clone(),
+        source: e,
+    })?;
+    let mut pem = String::new();
+    for d in &trust_ders {
+        pem.push_str(&crypto_core::pki::to_pem(d)?);
+    }
+    crate::files::write_new(
+        &dir.join("trust.pem"),
+        pem.as_bytes(),
+        crate::files::Mode::Public,
+        true,
+    )?;
+    crate::files::write_new(
+        &dir.join("dataset.kagi"),
+        &bytes,
+        crate::files::Mode::Public,
+        true,
+    )?;
+    print(&format!(
+        "installed {} + {} (list revised {}, serial {}), signed by {}; it replaces {} + {} ({origin})\n",
+        ds.revision,
+        ds.strength_revision,
+        ds.revised,
+        package.serial,
+        report.signer.map(|s| s.subject).unwrap_or_default(),
+        current.revision,
+        current.strength_revision,
+    ))?;
+    Ok(Outcome::Yes)
+}
+
+fn dataset_info(state: &crate::args::StateArgs, json: bool) -> Result<Outcome, CliError> {
+    let (serial, ds, origin) = active_dataset(state.state_dir.as_deref())?;
+    if json {
+        print_json(
+            &json!({"list": ds.revision, "revised": ds.revised, "strength": ds.strength_revision,
+            "events": ds.events.len(), "serial": serial, "origin": origin}),
+        )?;
+    } else {
+        print(&format!(
+            "{} (revised {}) + {}, {} compromise events, serial {serial} — {origin}\n",
+            ds.revision,
+            ds.revised,
+            ds.strength_revision,
+            ds.events.len()
+        ))?;
+    }
+    Ok(Outcome::Yes)
+}
+
+fn sign_dataset(
+    files: &[&std::path::PathBuf; 3],
+    serial: u64,
+    key: &Path,
+    cert: &Path,
+    chain: Option<&Path>,
+    passphrase: &crate::passphrase::PassphraseIn,
+    out: &Path,
+) -> Result<Outcome, CliError> {
+    let provider = crypto_core::Provider::egov()?;
+    let text = |p: &Path| {
+        String::from_utf8(crate::files::read(p)?)
+            .map_err(|_| CliError::Msg(format!("{}: not UTF-8", p.display())))
+    };
+    let package = crypto_core::dataset::Package {
+        kind: crypto_core::dataset::KIND.into(),
+        serial,
+        issued: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        list: text(files[0])?,
+        strength: text(files[1])?,
+        events: text(files[2])?,
+    };
+    let k = super::key::load_private(key, passphrase, &provider)?;
+    let cert_der = crate::files::bundle(Some(cert))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CliError::Msg(format!("{}: no certificate", cert.display())))?;
+    let chain = crate::files::bundle(chain)?;
+    let signer = crypto_core::cms::Signer::new(
+        &provider,
+        &k,
+        &cert_der,
+        crypto_core::hash::HashAlgorithm::Sha256,
+    )?;
+    let bytes = crypto_core::dataset::seal(&provider, &package, &signer, &chain)?;
+    crate::files::write_new(out, &bytes, crate::files::Mode::Public, false)?;
+    print(&format!(
+        "signed dataset package (serial {serial}) → {}\n",
+        out.display()
+    ))?;
+    Ok(Outcome::Yes)
+}
+
+/// A built-in policy by name, or an organisation policy file, over the dataset in use.
 pub fn load_policy(spec: &str) -> Result<Policy, CliError> {
-    match Policy::named(spec) {
-        Ok(p) => Ok(p),
-        Err(cryptrec::Error::UnknownPolicy(_)) if Path::new(spec).exists() => {
-            Ok(Policy::from_file(Path::new(spec))?)
+    let (_, ds, _) = active_dataset(None)?;
+    match cryptrec::Base::parse(spec) {
+        Some(base) => Ok(Policy::builtin_with(base, ds)),
+        None if Path::new(spec).exists() => {
+            let text = std::fs::read_to_string(spec).map_err(|e| CliError::File {
+                path: spec.into(),
+                source: e,
+            })?;
+            Ok(Policy::parse(&text, spec, ds)?)
         }
-        Err(e) => Err(e.into()),
+        None => Err(cryptrec::Error::UnknownPolicy(spec.to_string()).into()),
     }
 }
 
@@ -44,7 +221,7 @@ fn implemented(name: &str) -> Option<&'static str> {
 }
 
 fn show(list: ListChoice, json: bool) -> Result<Outcome, CliError> {
-    let ds = Dataset::embedded()?;
+    let (_, ds, _) = active_dataset(None)?;
     let wanted = |k: ListKind| match list {
         ListChoice::All => true,
         ListChoice::Recommended => k == ListKind::Recommended,
@@ -181,7 +358,7 @@ pub fn render_verdict(v: &Verdict) -> String {
 }
 
 fn timeline(json: bool) -> Result<Outcome, CliError> {
-    let ds = Dataset::embedded()?;
+    let (_, ds, _) = active_dataset(None)?;
     if json {
         print_json(&json!({
             "revision": ds.strength_revision, "title": ds.strength_title,

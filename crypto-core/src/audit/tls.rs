@@ -756,42 +756,72 @@ fn ask(
             0x16 => hs.extend_from_slice(&rec),
             _ => return Ok(a),
         }
-        while hs.len() >= 4 {
-            let n = be24(&hs[1..4]);
-            if hs.len() < 4 + n {
-                break;
-            }
-            let kind = hs[0];
-            let body: Vec<u8> = hs[4..4 + n].to_vec();
-            hs.drain(..4 + n);
-            match kind {
-                2 => {
-                    server_hello(&body, &mut a);
-                    let v = a.version.unwrap_or(0);
-                    if !full || v >= 0x0304 || a.suite.is_none() {
-                        return Ok(a);
-                    }
-                }
-                11 if body.len() >= 3 => {
-                    let mut p = 3;
-                    while p + 3 <= body.len() {
-                        let l = be24(&body[p..p + 3]);
-                        if let Some(der) = body.get(p + 3..p + 3 + l) {
-                            a.chain.push(der.to_vec());
-                        }
-                        p += 3 + l;
-                    }
-                }
-                12 => {
-                    if let (Some(s), Some(v)) = (a.suite, a.version) {
-                        server_key_exchange(&body, s, v, &mut a);
-                    }
-                }
-                14 => return Ok(a),
-                _ => {}
-            }
+        if absorb(&mut hs, &mut a, full) {
+            return Ok(a);
         }
     }
+}
+
+/// Parses the handshake messages buffered in `hs` into `a`; true when the answer is complete.
+fn absorb(hs: &mut Vec<u8>, a: &mut Answer, full: bool) -> bool {
+    while hs.len() >= 4 {
+        let n = be24(&hs[1..4]);
+        if hs.len() < 4 + n {
+            break;
+        }
+        let kind = hs[0];
+        let body: Vec<u8> = hs[4..4 + n].to_vec();
+        hs.drain(..4 + n);
+        match kind {
+            2 => {
+                server_hello(&body, a);
+                let v = a.version.unwrap_or(0);
+                if !full || v >= 0x0304 || a.suite.is_none() {
+                    return true;
+                }
+            }
+            11 if body.len() >= 3 => {
+                let mut p = 3;
+                while p + 3 <= body.len() {
+                    let l = be24(&body[p..p + 3]);
+                    if let Some(der) = body.get(p + 3..p + 3 + l) {
+                        a.chain.push(der.to_vec());
+                    }
+                    p += 3 + l;
+                }
+            }
+            12 => {
+                if let (Some(s), Some(v)) = (a.suite, a.version) {
+                    server_key_exchange(&body, s, v, a);
+                }
+            }
+            14 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Parses a server's first flight (TLS records as received) the way a probe does: the chosen
+/// version, suite and group, and the number of certificates. For fuzzing and tests.
+pub fn parse_flight(mut data: &[u8]) -> (Option<u16>, Option<u16>, Option<u16>, usize) {
+    let mut a = Answer::default();
+    let mut hs = Vec::new();
+    while data.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([data[3], data[4]]));
+        let Some(rec) = data.get(5..5 + len) else {
+            break;
+        };
+        if data[0] != 0x16 {
+            break;
+        }
+        hs.extend_from_slice(rec);
+        data = &data[5 + len..];
+        if absorb(&mut hs, &mut a, true) {
+            break;
+        }
+    }
+    (a.version, a.suite, a.group, a.chain.len())
 }
 
 fn component_findings(
@@ -1178,6 +1208,46 @@ mod tests {
             (a.version, a.suite, a.group),
             (Some(0x0304), Some(0x1302), Some(24))
         );
+    }
+
+    #[test]
+    fn a_tls12_flight_gives_version_suite_curve_and_chain() {
+        let mut sh = u16be(0x0303).to_vec();
+        sh.extend_from_slice(&[1u8; 32]);
+        sh.push(0);
+        sh.extend(u16be(0xC02F));
+        sh.push(0);
+        let msg = |kind: u8, body: &[u8]| {
+            let mut m = vec![kind];
+            m.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+            m.extend_from_slice(body);
+            m
+        };
+        let cert = vec![0x30u8, 0x03, 1, 2, 3];
+        let mut certs = (cert.len() as u32).to_be_bytes()[1..].to_vec();
+        certs.extend(&cert);
+        let mut cmsg = ((certs.len()) as u32).to_be_bytes()[1..].to_vec();
+        cmsg.extend(certs);
+        let mut ske = vec![3u8];
+        ske.extend(u16be(24));
+        ske.push(1);
+        ske.push(4);
+        ske.extend(u16be(0x0804));
+        let mut hs = msg(2, &sh);
+        hs.extend(msg(11, &cmsg));
+        hs.extend(msg(12, &ske));
+        hs.extend(msg(14, &[]));
+        let mut rec = vec![0x16, 3, 3];
+        rec.extend(with_len16(&hs));
+        assert_eq!(
+            parse_flight(&rec),
+            (Some(0x0303), Some(0xC02F), Some(24), 1)
+        );
+        // Cut anywhere: no panic, and never more than was there.
+        for cut in 0..rec.len() {
+            let (_, _, _, n) = parse_flight(&rec[..cut]);
+            assert!(n <= 1);
+        }
     }
 
     #[test]
