@@ -1,6 +1,9 @@
 //! The `kagi` binary: parse, call one library function, render.
 
 #![forbid(unsafe_code)]
+// The binary's doc comments are its `--help` text (clap), written for the terminal:
+// `sample[:PERCENT]` there is usage syntax, not an intra-doc link.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod args;
 mod commands;

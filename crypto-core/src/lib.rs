@@ -5,7 +5,18 @@
 //! made and nothing runs. Every constructor asks the policy for a verdict and returns
 //! [`Error::Refused`] carrying it when the algorithm, key size or use is not permitted.
 //!
-//! - To encrypt a buffer: [`aead::AeadKey`] (AES-GCM, Camellia-GCM, ChaCha20-Poly1305).
+//! Which part to use:
+//!
+//! - To encrypt a file, a stream or a buffer for someone: [`envelope`] (kagi's authenticated,
+//!   chunked format; recipients by certificate, passphrase or key file). For a raw AEAD on
+//!   bytes you manage yourself: [`aead::AeadKey`] (AES-GCM, Camellia-GCM, ChaCha20-Poly1305).
+//! - To sign a document so others can verify it (openssl too): [`cms::Signer`], and
+//!   [`cms::Signature::verify`] with certification-path validation through [`pki::path`].
+//! - To speak TLS with only CRYPTREC algorithms: [`tls`] (a rustls `CryptoProvider` from a
+//!   policy, and client/server configurations).
+//! - To find what deployed artefacts rely on and what the list says of it: [`audit`].
+//! - To check an algorithm chosen at run time: [`Provider::check`], or
+//!   [`cryptrec::Policy::evaluate`] for the full verdict.
 //! - To hash: [`hash::Hasher`] or [`hash::digest`]; SHAKE with [`hash::shake`].
 //! - To authenticate with a shared key: [`mac::HmacKey`].
 //! - To derive keys: [`kdf::hkdf`], [`kdf::pbkdf2`].
@@ -30,8 +41,28 @@
 //! assert!(err.to_string().contains("Monitored"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Encrypting to a recipient and opening it again:
+//!
+//! ```
+//! use crypto_core::{Provider, envelope::{self, Identity, Label, Metadata, PayloadAlg, Recipient, Sealed}};
+//! use crypto_core::keys::{KeyAlg, PrivateKey};
+//! let provider = Provider::egov()?;
+//! let key = PrivateKey::generate(&provider, KeyAlg::Ecdh(cryptrec::Curve::P256))?;
+//! let to = [Recipient::PublicKey { key: key.public_key().clone(), subject: String::new() }];
+//! let meta = Metadata { kind: "file".into(), name: None, size: None, mtime: None, signature: None };
+//! let (mut file, sealer) = envelope::seal(&provider, &to, PayloadAlg::Aes256Gcm, Label::default(), &meta)?;
+//! sealer.seal(&mut &b"report"[..], &mut file)?;
+//! let mut r = &file[..];
+//! let (_, opener) = Sealed::read(&mut r)?.open(&provider, &[Identity::PrivateKey(key)])?;
+//! let mut out = Vec::new();
+//! opener.open(&mut r, &mut out)?;
+//! assert_eq!(out, b"report");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod aead;
 pub mod audit;
@@ -55,6 +86,8 @@ mod rsa_util;
 pub mod secret;
 pub mod selftest;
 pub mod sig;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use error::Error;
 pub use provider::Provider;

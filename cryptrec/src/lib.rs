@@ -20,6 +20,8 @@
 //! # Ok::<(), cryptrec::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod algorithm;
 pub mod audit;
 mod data;

@@ -11,6 +11,8 @@
 //! (`BLKRRPART`); everything else comes from rustix's safe wrappers. [`journal`] keeps a run's
 //! progress off the target so an interrupted run resumes.
 
+#![deny(missing_docs)]
+
 pub mod certificate;
 pub mod crypto_erase;
 pub mod discover;

@@ -22,7 +22,9 @@ struct PolicyAlg {
     scheme: SignatureScheme,
     public_key: AlgorithmIdentifier,
     signature: AlgorithmIdentifier,
-    verdicts: Mutex<Vec<Verdict>>,
+    /// Verdicts of the checks made, for path reports; `None` where nobody reads them (a TLS
+    /// provider's algorithms live for the whole process).
+    verdicts: Option<Mutex<Vec<Verdict>>>,
 }
 
 impl std::fmt::Debug for PolicyAlg {
@@ -41,7 +43,7 @@ impl SignatureVerificationAlgorithm for PolicyAlg {
         let verdict =
             crate::sig::verify(&self.provider, self.scheme, public_key, message, signature)
                 .map_err(|_| InvalidSignature)?;
-        if let Ok(mut v) = self.verdicts.lock() {
+        if let Some(Ok(mut v)) = self.verdicts.as_ref().map(|m| m.lock()) {
             v.push(verdict);
         }
         Ok(())
@@ -88,7 +90,29 @@ fn algorithms(provider: &Provider) -> Vec<PolicyAlg> {
             scheme,
             public_key,
             signature,
-            verdicts: Mutex::new(Vec::new()),
+            verdicts: Some(Mutex::new(Vec::new())),
+        })
+        .collect()
+}
+
+/// The webpki algorithms for `scheme` (and, for ECDSA, the cross-hash combinations used on
+/// certificates), checking through crypto-core under the provider's policy, recording nothing.
+pub(crate) fn policy_algorithms(
+    provider: &Provider,
+    scheme: SignatureScheme,
+) -> Vec<impl SignatureVerificationAlgorithm + 'static> {
+    use SignatureScheme::*;
+    let wanted: &[SignatureScheme] = match scheme {
+        EcdsaP256Sha256 => &[EcdsaP256Sha256, EcdsaP256Sha384],
+        EcdsaP384Sha384 => &[EcdsaP384Sha384, EcdsaP384Sha256],
+        _ => &[],
+    };
+    algorithms(provider)
+        .into_iter()
+        .filter(|a| a.scheme == scheme || wanted.contains(&a.scheme))
+        .map(|mut a| {
+            a.verdicts = None;
+            a
         })
         .collect()
 }
@@ -216,7 +240,12 @@ pub fn validate(
     let _ = path.anchor();
     let verdicts = algs
         .iter()
-        .flat_map(|a| a.verdicts.lock().map(|v| v.clone()).unwrap_or_default())
+        .flat_map(|a| {
+            a.verdicts
+                .as_ref()
+                .and_then(|m| m.lock().ok().map(|v| v.clone()))
+                .unwrap_or_default()
+        })
         .collect();
     Ok(ValidPath {
         certificates,
