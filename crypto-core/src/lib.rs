@@ -77,6 +77,7 @@ pub mod keys;
 pub mod keystream;
 pub mod mac;
 pub mod manifest;
+pub mod modes;
 mod oaep;
 pub mod pki;
 mod provider;
@@ -96,13 +97,34 @@ pub use provider::Provider;
 pub const IMPLEMENTED: &[(&str, &str)] = &[
     (
         "AES",
-        "AES-128 and AES-256 in GCM; AES-128/192/256 in CBC for key files",
+        "AES-128 and AES-256 in GCM; AES-128/192/256 in CBC, CFB, OFB, CTR, CCM, CMAC; AES-128/256 in XTS",
     ),
-    ("Camellia", "Camellia-128 and Camellia-256, in GCM"),
+    (
+        "Camellia",
+        "Camellia-128 and Camellia-256 in GCM; Camellia-128/192/256 in CBC, CFB, OFB, CTR, CCM, CMAC; 128/256 in XTS",
+    ),
     ("GCM", "with AES and Camellia, 96-bit nonces, 128-bit tags"),
     (
         "CBC",
-        "with AES-128/192/256, as the PBES2 cipher of encrypted PKCS#8 key files",
+        "with AES and Camellia (128/192/256), PKCS#7 padding or none (SP 800-38A)",
+    ),
+    ("CFB", "CFB-128 with AES and Camellia (SP 800-38A)"),
+    ("OFB", "with AES and Camellia (SP 800-38A)"),
+    (
+        "CTR",
+        "128-bit big-endian counter, with AES and Camellia (SP 800-38A)",
+    ),
+    (
+        "CCM",
+        "with AES and Camellia, 7–13-byte nonces, 4–16-byte tags (SP 800-38C)",
+    ),
+    (
+        "CMAC",
+        "with AES and Camellia, tags of 64 to 128 bits (SP 800-38B)",
+    ),
+    (
+        "XTS",
+        "XTS-AES and XTS-Camellia, 128/256-bit key halves, storage only (SP 800-38E, 注5)",
     ),
     ("ChaCha20-Poly1305", "RFC 8439"),
     ("SHA-256", "streaming"),

@@ -31,4 +31,8 @@ for t in v.get("cbc", []):
     out = subprocess.run(["openssl", "enc", f"-aes-{bits}-cbc", "-nopad", "-K", t["key"], "-iv", t["iv"]],
                          input=bytes.fromhex(t["pt"]), capture_output=True, check=True).stdout
     assert out.hex() == t["ct"], t["name"]; n += 1
+for t in v.get("mode", []):
+    out = subprocess.run(["openssl", "enc", f"-{t['name']}", "-nopad", "-K", t["key"], "-iv", t["iv"]],
+                         input=bytes.fromhex(t["pt"]), capture_output=True, check=True).stdout
+    assert out.hex() == t["ct"], t["name"]; n += 1
 print(f"{n} vectors agree with Python's hashlib/hmac")

@@ -49,4 +49,16 @@ for curve, f, n in [("p256", "ecdh_secp256r1_ecpoint_test.json", 32), ("p384", "
     priv = t["private"][-2 * n:].rjust(2 * n, "0")
     emit("ecdh", dict(name=f"ecdh-{curve}", source=f"Wycheproof {f} tcId {t['tcId']}",
          private=priv, public=t["public"], shared=t["shared"]))
+for cipher, f in [("aes", "aes_ccm_test.json"), ("camellia", "camellia_ccm_test.json")]:
+    g, t = first_valid(f, lambda g, t: len(t["iv"]) == 26 and g["tagSize"] == 128 and len(t["msg"]) > 0 and len(t["aad"]) > 0)
+    emit("ccm", dict(name=f"{cipher}-{g['keySize']}-ccm", source=f"Wycheproof {f} tcId {t['tcId']}",
+         key=t["key"], nonce=t["iv"], aad=t["aad"], pt=t["msg"], ct=t["ct"], tag=t["tag"]))
+for cipher, f in [("aes", "aes_cmac_test.json"), ("camellia", "camellia_cmac_test.json")]:
+    g, t = first_valid(f, lambda g, t: g["tagSize"] == 128 and g["keySize"] == 128 and len(t["msg"]) > 0)
+    emit("cmac", dict(name=f"{cipher}-128-cmac", source=f"Wycheproof {f} tcId {t['tcId']}",
+         key=t["key"], msg=t["msg"], tag=t["tag"]))
+g, t = first_valid("aes_xts_test.json", lambda g, t: g["keySize"] == 512 and len(t["msg"]) == 64)
+emit("xts", dict(name="aes-256-xts", source=f"Wycheproof aes_xts_test.json tcId {t['tcId']}",
+     key=t["key"], iv=t["iv"], pt=t["msg"], ct=t["ct"]))
+g, t = first_valid("camellia_cbc_pkcs5_test.json", lambda g, t: g["keySize"] == 256 and len(t["msg"]) == 32)
 print("\n".join(out))
