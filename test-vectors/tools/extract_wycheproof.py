@@ -60,5 +60,9 @@ for cipher, f in [("aes", "aes_cmac_test.json"), ("camellia", "camellia_cmac_tes
 g, t = first_valid("aes_xts_test.json", lambda g, t: g["keySize"] == 512 and len(t["msg"]) == 64)
 emit("xts", dict(name="aes-256-xts", source=f"Wycheproof aes_xts_test.json tcId {t['tcId']}",
      key=t["key"], iv=t["iv"], pt=t["msg"], ct=t["ct"]))
-g, t = first_valid("camellia_cbc_pkcs5_test.json", lambda g, t: g["keySize"] == 256 and len(t["msg"]) == 32)
+for level in (768, 1024):
+    f = f"mlkem_{level}_test.json"
+    g, t = first_valid(f, lambda g, t: "seed" in t and "c" in t and "Strcmp" not in t.get("flags", []))
+    emit("mlkem", dict(name=f"ml-kem-{level}", source=f"Wycheproof {f} tcId {t['tcId']}",
+         seed=t["seed"], ek=t["ek"], ct=t["c"], k=t["K"]))
 print("\n".join(out))
