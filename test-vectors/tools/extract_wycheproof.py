@@ -60,6 +60,9 @@ for cipher, f in [("aes", "aes_cmac_test.json"), ("camellia", "camellia_cmac_tes
 g, t = first_valid("aes_xts_test.json", lambda g, t: g["keySize"] == 512 and len(t["msg"]) == 64)
 emit("xts", dict(name="aes-256-xts", source=f"Wycheproof aes_xts_test.json tcId {t['tcId']}",
      key=t["key"], iv=t["iv"], pt=t["msg"], ct=t["ct"]))
+g, t = first_valid("dsa_2048_256_sha256_test.json", lambda g, t: len(t["msg"]) > 0)
+emit("dsa", dict(name="dsa-2048-256-sha256", source=f"Wycheproof dsa_2048_256_sha256_test.json tcId {t['tcId']}",
+     public_key=g["publicKeyDer"], msg=t["msg"], sig=t["sig"]))
 for level in (768, 1024):
     f = f"mlkem_{level}_test.json"
     g, t = first_valid(f, lambda g, t: "seed" in t and "c" in t and "Strcmp" not in t.get("flags", []))
