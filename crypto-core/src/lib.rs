@@ -73,6 +73,7 @@ pub mod ecdh;
 pub mod envelope;
 mod error;
 pub mod hash;
+pub mod kcipher2;
 pub mod kdf;
 pub mod kem;
 pub mod keys;

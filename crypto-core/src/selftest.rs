@@ -96,6 +96,8 @@ struct Vectors {
     #[serde(default)]
     dsa: Vec<VerifyV>,
     #[serde(default)]
+    stream: Vec<StreamV>,
+    #[serde(default)]
     hash: Vec<HashV>,
     #[serde(default)]
     hmac: Vec<MacV>,
@@ -140,6 +142,14 @@ struct CbcV {
     iv: String,
     pt: String,
     ct: String,
+}
+#[derive(Deserialize)]
+struct StreamV {
+    name: String,
+    source: String,
+    key: String,
+    iv: String,
+    keystream: String,
 }
 #[derive(Deserialize)]
 struct MlKemV {
@@ -290,6 +300,18 @@ pub fn run() -> SelfTestReport {
     }
     for v in &all.mlkem {
         record(&v.name, &v.source, &|| mlkem_kat(v));
+    }
+    for v in &all.stream {
+        record(&v.name, &v.source, &|| {
+            let p = kat_provider()?;
+            let key: [u8; 16] = h(&v.key)?[..].try_into().map_err(|_| "a 128-bit key")?;
+            let iv: [u8; 16] = h(&v.iv)?[..].try_into().map_err(|_| "a 128-bit IV")?;
+            let want = h(&v.keystream)?;
+            let mut buf = vec![0u8; want.len()];
+            crate::kcipher2::apply_keystream(&p, &key, &iv, &mut buf, cryptrec::Use::Protect)
+                .map_err(e2s)?;
+            expect(buf == want, "keystream differs")
+        });
     }
     for v in &all.dsa {
         record(&v.name, &v.source, &|| {
