@@ -70,6 +70,7 @@ pub mod cms;
 pub mod dataset;
 pub mod dsa;
 pub mod ecdh;
+pub mod entity_auth;
 pub mod envelope;
 mod error;
 pub mod hash;

@@ -408,6 +408,17 @@ pub fn run() -> SelfTestReport {
             &|| pairwise(scheme, None),
         );
     }
+    for (name, mech) in [
+        ("entity-auth ISO/IEC 9798-4", 4u8),
+        ("entity-auth ISO/IEC 9798-2", 2),
+        ("entity-auth ISO/IEC 9798-3", 3),
+    ] {
+        record(
+            name,
+            "one challenge-response round, then the same answer replayed (must fail)",
+            &|| entity_round(mech),
+        );
+    }
     SelfTestReport { results }
 }
 
@@ -552,6 +563,52 @@ fn mlkem_kat(v: &MlKemV) -> Check {
     expect(dk.public_key() == h(&v.ek)?, "encapsulation key differs")?;
     let k = dk.decapsulate(&h(&v.ct)?).map_err(e2s)?;
     expect(k.expose() == h(&v.k)?, "shared secret differs")
+}
+
+fn entity_round(mech: u8) -> Check {
+    use crate::entity_auth::{Verifier, respond_encrypted, respond_mac, respond_signature};
+    let p = kat_provider()?;
+    let mut bob = Verifier::new("bob");
+    let c = bob.challenge().map_err(e2s)?;
+    let ok = |r: Result<(), Error>| r.is_ok();
+    let (first, replay) = match mech {
+        4 => {
+            let k = crate::mac::HmacKey::new(&p, crate::mac::HmacAlgorithm::Sha256, &[0x5a; 32])
+                .map_err(e2s)?;
+            let a = respond_mac(&k, &c, "alice", "bob").map_err(e2s)?;
+            (
+                ok(bob.verify_mac(&k, "alice", &a)),
+                ok(bob.verify_mac(&k, "alice", &a)),
+            )
+        }
+        2 => {
+            let k =
+                crate::aead::AeadKey::new(&p, crate::aead::AeadAlgorithm::Aes256Gcm, &[0x5a; 32])
+                    .map_err(e2s)?;
+            let a = respond_encrypted(&k, &c, "alice", "bob").map_err(e2s)?;
+            (
+                ok(bob.verify_encrypted(&k, "alice", &a)),
+                ok(bob.verify_encrypted(&k, "alice", &a)),
+            )
+        }
+        _ => {
+            let key = crate::keys::PrivateKey::generate(
+                &p,
+                crate::keys::KeyAlg::Ecdsa(cryptrec::Curve::P256),
+            )
+            .map_err(e2s)?;
+            let scheme = SignatureScheme::EcdsaP256Sha256;
+            let signer = key.signing_key(&p, scheme).map_err(e2s)?;
+            let public = key.public_key().raw().map_err(e2s)?;
+            let a = respond_signature(&signer, &c, "alice", "bob").map_err(e2s)?;
+            (
+                ok(bob.verify_signature(&p, scheme, &public, "alice", &a)),
+                ok(bob.verify_signature(&p, scheme, &public, "alice", &a)),
+            )
+        }
+    };
+    expect(first, "the honest answer did not verify")?;
+    expect(!replay, "a replayed answer verified")
 }
 
 fn hash_kat(v: &HashV) -> Check {
