@@ -68,11 +68,13 @@ pub mod aead;
 pub mod audit;
 pub mod cms;
 pub mod dataset;
+pub mod dh;
 pub mod dsa;
 pub mod ecdh;
 pub mod entity_auth;
 pub mod envelope;
 mod error;
+mod ffdhe;
 pub mod hash;
 pub mod kcipher2;
 pub mod kdf;
@@ -151,4 +153,25 @@ pub const IMPLEMENTED: &[(&str, &str)] = &[
         "ML-KEM",
         "ML-KEM-768 and ML-KEM-1024 (FIPS 203), seed-form private keys",
     ),
+    (
+        "DSA",
+        "verification only (注1: FIPS 186-5 withdrew DSA); L/N 2048/224, 2048/256, 3072/256",
+    ),
+    (
+        "DH",
+        "RFC 7919 ffdhe2048/3072/4096 with full public-value validation (SP 800-56A)",
+    ),
+    (
+        "KCipher-2",
+        "RFC 7008; for data only as KCipher-2 + HMAC-SHA-256, encrypt-then-MAC",
+    ),
+    (
+        "ISO/IEC 9798-2",
+        "unilateral two-pass with an AEAD (AES-GCM, Camellia-GCM, ChaCha20-Poly1305)",
+    ),
+    (
+        "ISO/IEC 9798-3",
+        "unilateral two-pass with a listed signature",
+    ),
+    ("ISO/IEC 9798-4", "unilateral two-pass with HMAC"),
 ];

@@ -408,6 +408,24 @@ pub fn run() -> SelfTestReport {
             &|| pairwise(scheme, None),
         );
     }
+    record(
+        "pairwise dh ffdhe2048",
+        "two fresh RFC 7919 ffdhe2048 keys agree on one secret; the value 1 is refused",
+        &|| {
+            use crate::dh::{DhPrivateKey, Ffdhe};
+            let p = kat_provider()?;
+            let a = DhPrivateKey::generate(&p, Ffdhe::Ffdhe2048).map_err(e2s)?;
+            let b = DhPrivateKey::generate(&p, Ffdhe::Ffdhe2048).map_err(e2s)?;
+            let (za, zb) = (
+                a.agree(&b.public_key()).map_err(e2s)?,
+                b.agree(&a.public_key()).map_err(e2s)?,
+            );
+            expect(za.expose() == zb.expose(), "the two sides differ")?;
+            let mut one = vec![0u8; 256];
+            one[255] = 1;
+            expect(a.agree(&one).is_err(), "the value 1 was accepted")
+        },
+    );
     for (name, mech) in [
         ("entity-auth ISO/IEC 9798-4", 4u8),
         ("entity-auth ISO/IEC 9798-2", 2),
