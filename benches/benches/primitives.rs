@@ -111,12 +111,65 @@ fn envelope(c: &mut Criterion) {
     g.finish();
 }
 
+/// The issue-10 primitives (peers: `openssl speed` lines in openssl-speed.sh).
+fn list_primitives(c: &mut Criterion) {
+    use crypto_core::modes;
+    use cryptrec::{BlockCipher, Use};
+    let p = Provider::egov().unwrap();
+    let size = 16 * 1024;
+    let mut g = c.benchmark_group("modes");
+    g.throughput(Throughput::Bytes(size as u64));
+    let mut buf = vec![0u8; size];
+    for (cipher, name) in [
+        (BlockCipher::Aes, "aes"),
+        (BlockCipher::Camellia, "camellia"),
+    ] {
+        let key = [7u8; 16];
+        g.bench_function(format!("{name}-128-ctr 16KiB"), |b| {
+            b.iter(|| modes::ctr(&p, cipher, &key, &[0u8; 16], &mut buf, Use::Protect).unwrap())
+        });
+        g.bench_function(format!("{name}-128-ccm 16KiB"), |b| {
+            b.iter(|| modes::ccm_seal(&p, cipher, &key, &[1u8; 12], b"", &buf, 16).unwrap())
+        });
+        let mac = modes::CmacKey::new(&p, cipher, &key).unwrap();
+        g.bench_function(format!("{name}-128-cmac 16KiB"), |b| {
+            b.iter(|| mac.tag(&buf))
+        });
+    }
+    let kc = crypto_core::kcipher2::KCipher2Hmac::new(&p, &[3u8; 32]).unwrap();
+    g.bench_function("kcipher2+hmac-sha-256 16KiB", |b| {
+        b.iter(|| kc.seal(&[0u8; 16], b"", &buf).unwrap())
+    });
+    g.finish();
+    let mut g = c.benchmark_group("public-key");
+    g.sample_size(10);
+    use crypto_core::kem::{MlKem, MlKemPrivateKey, encapsulate};
+    let dk = MlKemPrivateKey::generate(&p, MlKem::MlKem768).unwrap();
+    let ek = dk.public_key();
+    let (ct, _) = encapsulate(&p, MlKem::MlKem768, &ek).unwrap();
+    g.bench_function("ml-kem-768 encapsulate", |b| {
+        b.iter(|| encapsulate(&p, MlKem::MlKem768, &ek).unwrap())
+    });
+    g.bench_function("ml-kem-768 decapsulate", |b| {
+        b.iter(|| dk.decapsulate(&ct).unwrap())
+    });
+    use crypto_core::dh::{DhPrivateKey, Ffdhe};
+    let a = DhPrivateKey::generate(&p, Ffdhe::Ffdhe2048).unwrap();
+    let peer = DhPrivateKey::generate(&p, Ffdhe::Ffdhe2048)
+        .unwrap()
+        .public_key();
+    g.bench_function("dh ffdhe2048 agree (with validation)", |b| {
+        b.iter(|| a.agree(&peer).unwrap())
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2))
         .sample_size(20);
-    targets = aeads, sha256, signatures, key_files, envelope
+    targets = aeads, sha256, signatures, key_files, envelope, list_primitives
 }
 criterion_main!(benches);

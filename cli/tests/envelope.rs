@@ -863,3 +863,82 @@ fn sign_then_encrypt_is_checked_on_decrypt() {
     );
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn a_hybrid_post_quantum_recipient_round_trips_and_only_its_key_opens() {
+    let dir = tempdir();
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "hybrid-p384-mlkem1024",
+            "--out",
+            "pq.key",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "hybrid-p384-mlkem1024",
+            "--out",
+            "other.key",
+        ],
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join("pq.key")).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    std::fs::write(
+        dir.join("plan.txt"),
+        "2035年までに耐量子計算機暗号へ移行する".repeat(1000),
+    )
+    .unwrap();
+    ok(
+        &dir,
+        &["encrypt", "plan.txt", "-r", "pq.key.pub", "-o", "plan.kagi"],
+    );
+    let shown = ok(&dir, &["inspect", "plan.kagi"]);
+    assert!(shown.contains("ML-KEM-1024"), "{shown}");
+    let r = kagi_in(
+        &dir,
+        &["decrypt", "plan.kagi", "-i", "other.key", "-o", "wrong.txt"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!dir.join("wrong.txt").exists());
+    ok(
+        &dir,
+        &["decrypt", "plan.kagi", "-i", "pq.key", "-o", "back.txt"],
+    );
+    assert_eq!(
+        std::fs::read(dir.join("back.txt")).unwrap(),
+        std::fs::read(dir.join("plan.txt")).unwrap()
+    );
+    // The audit judges both halves of the key and of the envelope's recipient.
+    let a = kagi_in(
+        &dir,
+        &["audit", "plan.kagi", "pq.key.pub", "--format", "json"],
+    );
+    assert_eq!(a.code, 0, "{}{}", a.stdout, a.stderr);
+    let v: serde_json::Value = serde_json::from_str(&a.stdout).unwrap();
+    let algs: Vec<&str> = v["artefacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| {
+            x["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["algorithm"].as_str().unwrap())
+        })
+        .collect();
+    assert!(
+        algs.contains(&"ml-kem-1024") && algs.contains(&"ecdh-p384"),
+        "{algs:?}"
+    );
+}

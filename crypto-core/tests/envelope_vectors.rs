@@ -30,6 +30,14 @@ fn identities() -> Vec<Identity> {
         Identity::PrivateKey(key("p256.key")),
         Identity::PrivateKey(key("rsa3072.key")),
         Identity::Passphrase(SecretBytes::new(b"kagi test vector".to_vec())),
+        Identity::Hybrid(
+            crypto_core::envelope::hybrid::HybridPrivateKey::from_text(
+                &Provider::egov().unwrap(),
+                &String::from_utf8(file("hybrid.key")).unwrap(),
+            )
+            .unwrap()
+            .unwrap(),
+        ),
     ]
 }
 
@@ -59,6 +67,7 @@ fn valid_vectors_open_to_their_plaintexts() {
         ("keyfile-camellia128gcm-hello.kagi", file("hello.txt")),
         ("keyfile-camellia256gcm-hello.kagi", file("hello.txt")),
         ("keyfile-aes256gcm-two-chunks.kagi", two_chunks()),
+        ("hybrid-aes256gcm-hello.kagi", file("hello.txt")),
     ] {
         let (label, out) = open(&file(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(out, plain, "{name}");

@@ -73,6 +73,11 @@ pub fn new_key_file() -> Result<SecretBytes, CliError> {
 fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
     let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
     let bytes = files::read(path)?;
+    if let Ok(text) = std::str::from_utf8(&bytes)
+        && let Some(k) = envelope::hybrid::HybridPublicKey::from_text(text).map_err(ctx)?
+    {
+        return Ok(Recipient::Hybrid(k));
+    }
     let (key, subject) = match keys::read(&bytes).map_err(ctx)? {
         KeyMaterial::Public(k) => (k, String::new()),
         KeyMaterial::Certificate(der) => {
@@ -423,6 +428,14 @@ fn identities(
         passphrase_env: a.identity_passphrase_env.clone(),
     };
     for path in &a.identities {
+        let bytes = zeroize::Zeroizing::new(files::read(path)?);
+        if let Ok(text) = std::str::from_utf8(&bytes)
+            && let Some(k) = envelope::hybrid::HybridPrivateKey::from_text(provider, text)
+                .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?
+        {
+            ids.push(Identity::Hybrid(k));
+            continue;
+        }
         ids.push(Identity::PrivateKey(load_private(
             path, &key_pass, provider,
         )?));

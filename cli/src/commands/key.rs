@@ -146,9 +146,25 @@ fn gen_key(
         ))?;
         return Ok(Outcome::Yes);
     }
+    if alg == "hybrid-p384-mlkem1024" || alg == "hybrid" {
+        // ECDH P-384 + ML-KEM-1024: an envelope recipient that stays confidential if either
+        // holds (post-quantum protection for data sealed now).
+        let key = crypto_core::envelope::hybrid::HybridPrivateKey::generate(&provider)?;
+        let public = key.public_key(&provider)?;
+        let pub_path = files::with_ext(out, ".pub");
+        files::write_new(out, key.to_text().expose(), Mode::Secret, force)?;
+        files::write_new(&pub_path, public.to_text().as_bytes(), Mode::Public, force)?;
+        print(&format!(
+            "wrote {} (hybrid ECDH P-384 + ML-KEM-1024 private key, mode 0600) and {} (its public key: kagi encrypt -r {})\n",
+            out.display(),
+            pub_path.display(),
+            pub_path.display()
+        ))?;
+        return Ok(Outcome::Yes);
+    }
     let alg: KeyAlg = alg
         .parse()
-        .map_err(|e| CliError::Msg(format!("{e}, or symmetric")))?;
+        .map_err(|e| CliError::Msg(format!("{e}, symmetric or hybrid-p384-mlkem1024")))?;
     if let Some(n) = iterations
         && n < pbes2::MIN_ITERATIONS
     {

@@ -430,6 +430,16 @@ fn envelope(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Artefac
                 Algorithm::Hkdf(HashAlg::Sha256),
                 "symmetric key file".to_string(),
             ),
+            RecipientInfo::Hybrid { .. } => {
+                // Both halves are judged; the ML-KEM half here, the ECDH half below.
+                let mut f = j(provider, &Algorithm::Ecdh(Curve::P384), "recipient");
+                f.note = Some("hybrid recipient, classical half".into());
+                a.findings.push(f);
+                (
+                    Algorithm::MlKem(1024),
+                    "hybrid recipient, post-quantum half".to_string(),
+                )
+            }
         };
         let mut f = j(provider, &alg, "recipient");
         if !note.is_empty() {
@@ -560,6 +570,16 @@ pub fn scan_bytes(provider: &Provider, location: &str, bytes: &[u8]) -> Option<V
                 }
             }
             return (!out.is_empty()).then_some(out);
+        }
+        if let Ok(Some(k)) = crate::envelope::hybrid::HybridPublicKey::from_text(text) {
+            let mut a = Artefact::new(location, "hybrid public key");
+            a.public_key = Some("ECDH P-384 + ML-KEM-1024".into());
+            a.fingerprint = Some(hex::encode(k.id()));
+            a.findings
+                .push(j(provider, &Algorithm::Ecdh(Curve::P384), "public key"));
+            a.findings
+                .push(j(provider, &Algorithm::MlKem(1024), "public key"));
+            return Some(vec![a]);
         }
         if let Some(keys) = ssh::keys(text) {
             return Some(

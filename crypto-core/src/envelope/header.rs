@@ -212,6 +212,17 @@ pub enum RecipientInfo {
         /// AES-256-GCM of the file key (48 bytes).
         wrapped: Vec<u8>,
     },
+    /// A hybrid ECDH P-384 + ML-KEM-1024 recipient ([`super::hybrid`]).
+    Hybrid {
+        /// The recipient's hybrid key identifier.
+        key: [u8; 32],
+        /// The ephemeral P-384 point (uncompressed).
+        ephemeral: Vec<u8>,
+        /// The ML-KEM-1024 ciphertext.
+        kem_ct: Vec<u8>,
+        /// AES-256-GCM of the file key (48 bytes).
+        wrapped: Vec<u8>,
+    },
 }
 
 /// The header.
@@ -349,6 +360,18 @@ impl Header {
                     body.bytes16(wrapped)?;
                     4
                 }
+                RecipientInfo::Hybrid {
+                    key,
+                    ephemeral,
+                    kem_ct,
+                    wrapped,
+                } => {
+                    body.0.extend_from_slice(key);
+                    body.bytes16(ephemeral)?;
+                    body.bytes16(kem_ct)?;
+                    body.bytes16(wrapped)?;
+                    5
+                }
             };
             w.u8(kind);
             w.bytes16(&body.0)?;
@@ -456,6 +479,12 @@ impl Header {
                 4 => RecipientInfo::KeyFile {
                     id: b.array()?,
                     salt: b.array()?,
+                    wrapped: b.bytes16()?.to_vec(),
+                },
+                5 => RecipientInfo::Hybrid {
+                    key: b.array()?,
+                    ephemeral: b.bytes16()?.to_vec(),
+                    kem_ct: b.bytes16()?.to_vec(),
                     wrapped: b.bytes16()?.to_vec(),
                 },
                 other => {

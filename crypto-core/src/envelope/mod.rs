@@ -12,6 +12,7 @@
 //! it without a key, and is authenticated by the header MAC.
 
 mod header;
+pub mod hybrid;
 mod recipient;
 mod stream;
 

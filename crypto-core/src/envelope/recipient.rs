@@ -33,6 +33,8 @@ pub enum Recipient {
     },
     /// A 256-bit symmetric key from a key file.
     KeyFile(SecretBytes),
+    /// A hybrid ECDH P-384 + ML-KEM-1024 public key (post-quantum protection).
+    Hybrid(super::hybrid::HybridPublicKey),
 }
 
 /// What can open a file.
@@ -43,6 +45,8 @@ pub enum Identity {
     Passphrase(SecretBytes),
     /// A symmetric key file's key.
     KeyFile(SecretBytes),
+    /// A hybrid private key.
+    Hybrid(super::hybrid::HybridPrivateKey),
 }
 
 fn wrap_key(provider: &Provider, key: &[u8], file_key: &[u8]) -> Result<Vec<u8>, Error> {
@@ -183,6 +187,15 @@ impl Recipient {
                     wrapped: wrap_key(provider, k.expose(), file_key)?,
                 })
             }
+            Recipient::Hybrid(to) => {
+                let (ephemeral, kem_ct, k) = super::hybrid::encapsulate(provider, to)?;
+                Ok(RecipientInfo::Hybrid {
+                    key: to.id(),
+                    ephemeral,
+                    kem_ct,
+                    wrapped: wrap_key(provider, k.expose(), file_key)?,
+                })
+            }
             Recipient::KeyFile(key) => {
                 check_keyfile(key.expose())?;
                 let salt: [u8; 16] = crate::rand::array()?;
@@ -269,6 +282,21 @@ impl RecipientInfo {
                 let k = keyfile_wrap_key(provider, key.expose(), salt)?;
                 unwrap_key(provider, k.expose(), wrapped).map(Some)
             }
+            (
+                RecipientInfo::Hybrid {
+                    key,
+                    ephemeral,
+                    kem_ct,
+                    wrapped,
+                },
+                Identity::Hybrid(sk),
+            ) => {
+                if sk.public_key(provider)?.id() != *key {
+                    return Ok(None);
+                }
+                let k = super::hybrid::decapsulate(provider, sk, ephemeral, kem_ct)?;
+                unwrap_key(provider, k.expose(), wrapped).map(Some)
+            }
             _ => Ok(None),
         }
     }
@@ -315,6 +343,10 @@ impl RecipientInfo {
             RecipientInfo::KeyFile { id, .. } => {
                 format!("key file {} (HKDF-SHA-256, AES-256-GCM)", hex::encode(id))
             }
+            RecipientInfo::Hybrid { key, .. } => format!(
+                "hybrid ECDH P-384 + ML-KEM-1024 + HKDF-SHA-384 + AES-256-GCM to key sha256:{}",
+                hex::encode(key)
+            ),
         }
     }
 }

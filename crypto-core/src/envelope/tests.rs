@@ -286,3 +286,63 @@ fn reordered_duplicated_or_dropped_chunks_are_rejected() {
     }
     assert!(!rejected(&join(&[0, 1, 2])));
 }
+
+#[test]
+fn a_hybrid_recipient_opens_only_with_its_key_and_survives_a_text_round_trip() {
+    use super::hybrid::{HybridPrivateKey, HybridPublicKey};
+    let p = provider();
+    let key = HybridPrivateKey::generate(&p).unwrap();
+    let public = key.public_key(&p).unwrap();
+    // Key files round-trip.
+    let text = public.to_text();
+    assert_eq!(HybridPublicKey::from_text(&text).unwrap().unwrap(), public);
+    let secret = key.to_text();
+    let back = HybridPrivateKey::from_text(&p, std::str::from_utf8(secret.expose()).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.public_key(&p).unwrap(), public);
+    assert!(
+        HybridPublicKey::from_text("KAGI SYMMETRIC KEY 1\n")
+            .unwrap()
+            .is_none()
+    );
+    // Seal to the hybrid key beside an ECDH recipient; each opens alone.
+    let plain = data(3 * CHUNK + 17);
+    let other = PrivateKey::generate(&p, crate::keys::KeyAlg::Ecdh(cryptrec::Curve::P256)).unwrap();
+    let file = encrypt(
+        &[
+            Recipient::Hybrid(public.clone()),
+            Recipient::PublicKey {
+                key: other.public_key().clone(),
+                subject: String::new(),
+            },
+        ],
+        PayloadAlg::Aes256Gcm,
+        &plain,
+    );
+    let (_, out) = decrypt(&file, &[Identity::Hybrid(back)]).unwrap();
+    assert_eq!(out, plain);
+    let (_, out) = decrypt(&file, &[Identity::PrivateKey(other)]).unwrap();
+    assert_eq!(out, plain);
+    // Another hybrid key is no recipient.
+    let stranger = HybridPrivateKey::generate(&p).unwrap();
+    assert!(matches!(
+        decrypt(&file, &[Identity::Hybrid(stranger)]),
+        Err(Error::NoRecipient)
+    ));
+    // Any flipped bit in the hybrid entry (point, ML-KEM ciphertext or wrapped key) fails.
+    let mut r = &file[..];
+    let sealed = Sealed::read(&mut r).unwrap();
+    let header_len = sealed.header_len() as usize;
+    for at in (60..header_len - 40).step_by(97) {
+        let mut bad = file.clone();
+        bad[at] ^= 0x10;
+        let key = HybridPrivateKey::from_text(&p, std::str::from_utf8(secret.expose()).unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(
+            decrypt(&bad, &[Identity::Hybrid(key)]).is_err(),
+            "byte {at}"
+        );
+    }
+}
