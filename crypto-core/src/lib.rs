@@ -155,7 +155,7 @@ pub const IMPLEMENTED: &[(&str, &str)] = &[
     ),
     (
         "DSA",
-        "verification only (注1: FIPS 186-5 withdrew DSA); L/N 2048/224, 2048/256, 3072/256",
+        "verification, and while the list keeps it (注1) key generation and RFC 6979 signing; L/N 2048/224, 2048/256, 3072/256",
     ),
     (
         "DH",
