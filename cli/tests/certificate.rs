@@ -146,6 +146,16 @@ fn certificates(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// The certificate a run printed (`certificate: PATH (signed; …)`).
+fn issued(r: &Run) -> String {
+    r.stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("certificate: "))
+        .and_then(|l| l.split(" (").next())
+        .unwrap_or_else(|| panic!("no certificate in: {}", r.stdout))
+        .to_string()
+}
+
 fn verify(dir: &Path, args: &[&str]) -> Run {
     kagi_in(dir, &[&["certificate", "verify"], args].concat())
 }
@@ -367,7 +377,7 @@ fn verify_device_passes_on_the_erased_device_and_fails_after_one_sector_changes(
             &["--method", method, "--verify", "sample"],
         );
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-        let cert = certificates(&dir).pop().unwrap().display().to_string();
+        let cert = issued(&r);
         let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
         assert_eq!(v.code, 0, "{method}: {}{}", v.stdout, v.stderr);
         assert!(
@@ -630,7 +640,7 @@ fn the_html_page_renders_in_headless_chromium() {
     let dev = Loop::new(&image(&dir, "d.img", 4));
     let r = erase_signed(&dir, &dev.0, "op", &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let cert = certificates(&dir).pop().unwrap().display().to_string();
+    let cert = issued(&r);
     ok(
         &dir,
         &[
