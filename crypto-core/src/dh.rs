@@ -102,6 +102,7 @@ fn to_fixed(n: &BoxedUint, len: usize) -> Vec<u8> {
 impl DhPrivateKey {
     /// A fresh key in `group`; the policy is asked for DH at the group's size.
     pub fn generate(provider: &Provider, group: Ffdhe) -> Result<DhPrivateKey, Error> {
+        crate::selftest::ensure_group(crate::selftest::Group::Dh)?;
         provider.check(&group.algorithm(), Use::Protect)?;
         let mut x = vec![0u8; group.exponent_bits() / 8];
         crate::rand::fill(&mut x)?;
@@ -119,6 +120,7 @@ impl DhPrivateKey {
         group: Ffdhe,
         x: &[u8],
     ) -> Result<DhPrivateKey, Error> {
+        crate::selftest::ensure_group(crate::selftest::Group::Dh)?;
         provider.check(&group.algorithm(), Use::Process)?;
         let xi = BoxedUint::from_be_slice_vartime(x);
         let p = group.prime()?;

@@ -21,6 +21,7 @@ pub fn verify(
     msg: &[u8],
     signature_der: &[u8],
 ) -> Result<Verdict, Error> {
+    crate::selftest::ensure_group(crate::selftest::Group::Dsa)?;
     use der::Decode;
     use signature::hazmat::PrehashVerifier;
     let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
@@ -65,6 +66,7 @@ impl DsaPrivateKey {
     /// New domain parameters and a key (FIPS 186-4 §A.1, §B.1); slow — it searches for
     /// primes. The policy is asked for DSA at this size with SHA-256.
     pub fn generate(provider: &Provider, l: u32, n: u32) -> Result<DsaPrivateKey, Error> {
+        crate::selftest::ensure_group(crate::selftest::Group::Dsa)?;
         provider.check(
             &Algorithm::Dsa {
                 l,
@@ -84,6 +86,7 @@ impl DsaPrivateKey {
 
     /// A key from PKCS#8 DER.
     pub fn from_pkcs8(provider: &Provider, der: &[u8]) -> Result<DsaPrivateKey, Error> {
+        crate::selftest::ensure_group(crate::selftest::Group::Dsa)?;
         use der::Decode;
         let info = pkcs8::PrivateKeyInfoRef::from_der(der)
             .map_err(|e| Error::Malformed(format!("DSA private key: {e}")))?;

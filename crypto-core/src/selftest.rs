@@ -51,9 +51,57 @@ impl SelfTestReport {
 
 static REPORT: OnceLock<SelfTestReport> = OnceLock::new();
 
-/// The report of this process's self-tests, running them on first use.
+/// The report of this process's power-on self-tests, running them on first use. The slow
+/// big-integer tests (DSA, finite-field DH) are conditional: they run the first time their
+/// algorithm is used ([`ensure_group`]), and `kagi selftest` ([`run`]) runs everything.
 pub fn report() -> &'static SelfTestReport {
-    REPORT.get_or_init(run)
+    REPORT.get_or_init(|| run_scope(None))
+}
+
+/// Self-tests deferred to the first use of their algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Group {
+    /// DSA (Wycheproof KAT).
+    Dsa,
+    /// Finite-field DH (pairwise consistency).
+    Dh,
+}
+
+fn group_of(name: &str) -> Option<Group> {
+    if name.starts_with("dsa-") {
+        Some(Group::Dsa)
+    } else if name.starts_with("pairwise dh") {
+        Some(Group::Dh)
+    } else {
+        None
+    }
+}
+
+thread_local! {
+    /// Set while self-tests run, so the primitives they call do not ask for them again.
+    static RUNNING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `group`'s conditional self-tests once per process; an error (and every later use
+/// refused) if one fails.
+pub(crate) fn ensure_group(group: Group) -> Result<(), Error> {
+    if RUNNING.with(|r| r.get()) {
+        return Ok(());
+    }
+    static DSA: OnceLock<SelfTestReport> = OnceLock::new();
+    static DH: OnceLock<SelfTestReport> = OnceLock::new();
+    let cell = match group {
+        Group::Dsa => &DSA,
+        Group::Dh => &DH,
+    };
+    let r = cell.get_or_init(|| run_scope(Some(group)));
+    if r.passed() {
+        Ok(())
+    } else {
+        Err(Error::SelfTestFailed(format!(
+            "{group:?} conditional self-test"
+        )))
+    }
 }
 
 pub(crate) fn ensure_passed() -> Result<(), Error> {
@@ -250,10 +298,32 @@ fn e2s(e: Error) -> String {
     e.to_string()
 }
 
-/// Runs every self-test now (not cached); `kagi selftest` shows this.
+/// Runs every self-test now (not cached), conditional ones included; `kagi selftest` shows
+/// this.
 pub fn run() -> SelfTestReport {
+    let core = run_scope(None);
+    let mut results = core.results;
+    for g in [Group::Dsa, Group::Dh] {
+        results.extend(run_scope(Some(g)).results);
+    }
+    SelfTestReport { results }
+}
+
+/// The power-on tests (`None`) or one conditional group's.
+fn run_scope(scope: Option<Group>) -> SelfTestReport {
+    struct Guard;
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            RUNNING.with(|r| r.set(false));
+        }
+    }
+    RUNNING.with(|r| r.set(true));
+    let _guard = Guard;
     let mut results = Vec::new();
     let mut record = |name: &str, source: &str, f: &dyn Fn() -> Check| {
+        if group_of(name) != scope {
+            return;
+        }
         let start = Instant::now();
         let outcome = f();
         results.push(SelfTestResult {
@@ -745,4 +815,25 @@ fn pairwise(scheme: SignatureScheme, pkcs8: Option<&[u8]>) -> Check {
         verify_unchecked(scheme, &key.public_key(), b"another message", &sig).is_err(),
         "signature verified over another message",
     )
+}
+
+#[cfg(test)]
+mod conditional_tests {
+    use super::*;
+
+    #[test]
+    fn slow_tests_are_conditional_and_kagi_selftest_runs_them_all() {
+        let names =
+            |r: &SelfTestReport| r.results.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+        let power_on = names(report());
+        assert!(
+            power_on.iter().all(|n| group_of(n).is_none()),
+            "{power_on:?}"
+        );
+        let all = names(&run());
+        assert!(all.iter().any(|n| group_of(n) == Some(Group::Dsa)));
+        assert!(all.iter().any(|n| group_of(n) == Some(Group::Dh)));
+        assert_eq!(all.len(), power_on.len() + 2);
+        assert!(ensure_group(Group::Dsa).is_ok() && ensure_group(Group::Dh).is_ok());
+    }
 }
