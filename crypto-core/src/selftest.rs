@@ -53,7 +53,7 @@ static REPORT: OnceLock<SelfTestReport> = OnceLock::new();
 
 /// The report of this process's power-on self-tests, running them on first use. The slow
 /// big-integer tests (DSA, finite-field DH) are conditional: they run the first time their
-/// algorithm is used ([`ensure_group`]), and `kagi selftest` ([`run`]) runs everything.
+/// algorithm is used, and `kagi selftest` ([`run`]) runs everything.
 pub fn report() -> &'static SelfTestReport {
     REPORT.get_or_init(|| run_scope(None))
 }
