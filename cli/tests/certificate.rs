@@ -618,6 +618,24 @@ fn the_ledger_shows_edits_removals_and_a_cut_end() {
         3,
         "no certificate outside the ledger"
     );
+    // The erase is done; its journal stays, so once the ledger is mended `resume` issues the
+    // certificate without erasing again — and it verifies.
+    assert_eq!(
+        std::fs::read_dir(dir.join("state/erase")).unwrap().count(),
+        1,
+        "the finished run's journal is kept"
+    );
+    std::fs::write(&ledger, &good).unwrap();
+    let r = kagi_in(
+        &dir,
+        &["erase", "resume", "--yes", "--passphrase-env", "PW"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let cert = issued(&r);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert_eq!(certificates(&dir).len(), 4);
+    assert_eq!(lv(&["--certificates", "certs"]).code, 0);
 }
 
 fn chromium() -> String {

@@ -364,9 +364,13 @@ impl State {
 }
 
 impl State {
-    /// Marks the start of a resumption (the report lists when each began).
+    /// Marks the start of a resumption (the report lists when each began). A run that had
+    /// already finished — its certificate was not yet issued — is not resumed: nothing more is
+    /// written, so no resumption is recorded.
     pub fn resuming(&mut self) {
-        self.report.resumed.push(now());
+        if self.report.finished.is_none() {
+            self.report.resumed.push(now());
+        }
     }
 }
 
