@@ -165,8 +165,33 @@ pub fn cbc_encrypt(
     data: &[u8],
     pad: bool,
 ) -> Result<Vec<u8>, Error> {
-    use cipher::block_padding::{NoPadding, Pkcs7};
     check(provider, cipher, key.len(), Mode::Cbc, Use::Protect)?;
+    cbc_encrypt_unchecked(cipher, key, iv, data, pad)
+}
+
+/// CBC decryption; a wrong padding is [`Error::NotAuthentic`] (CBC alone cannot tell a wrong
+/// key from altered data).
+pub fn cbc_decrypt(
+    provider: &Provider,
+    cipher: BlockCipher,
+    key: &[u8],
+    iv: &[u8; 16],
+    data: &[u8],
+    pad: bool,
+) -> Result<Vec<u8>, Error> {
+    check(provider, cipher, key.len(), Mode::Cbc, Use::Process)?;
+    cbc_decrypt_unchecked(cipher, key, iv, data, pad)
+}
+
+/// CBC without the policy check, for callers that judged the whole scheme already (PBES2).
+pub(crate) fn cbc_encrypt_unchecked(
+    cipher: BlockCipher,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+    pad: bool,
+) -> Result<Vec<u8>, Error> {
+    use cipher::block_padding::{NoPadding, Pkcs7};
     if !pad && data.len() % 16 != 0 {
         return Err(Error::InvalidInput(
             "unpadded CBC needs whole 16-byte blocks",
@@ -182,18 +207,15 @@ pub fn cbc_encrypt(
     }))
 }
 
-/// CBC decryption; a wrong padding is [`Error::NotAuthentic`] (CBC alone cannot tell a wrong
-/// key from altered data).
-pub fn cbc_decrypt(
-    provider: &Provider,
+/// CBC decryption without the policy check (see [`cbc_encrypt_unchecked`]).
+pub(crate) fn cbc_decrypt_unchecked(
     cipher: BlockCipher,
     key: &[u8],
-    iv: &[u8; 16],
+    iv: &[u8],
     data: &[u8],
     pad: bool,
 ) -> Result<Vec<u8>, Error> {
     use cipher::block_padding::{NoPadding, Pkcs7};
-    check(provider, cipher, key.len(), Mode::Cbc, Use::Process)?;
     if data.len() % 16 != 0 || (pad && data.is_empty()) {
         return Err(Error::InvalidInput(
             "CBC ciphertext is whole 16-byte blocks",

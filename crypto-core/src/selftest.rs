@@ -551,11 +551,12 @@ fn block_kat(v: &BlockV) -> Check {
 }
 
 fn cbc_kat(v: &CbcV) -> Check {
-    use crate::keys::pbes2::{aes_cbc_decrypt, aes_cbc_encrypt};
+    use crate::modes::{cbc_decrypt_unchecked, cbc_encrypt_unchecked};
+    let aes = cryptrec::BlockCipher::Aes;
     let (key, iv, pt, ct) = (h(&v.key)?, h(&v.iv)?, h(&v.pt)?, h(&v.ct)?);
-    let got = aes_cbc_encrypt(&key, &iv, &pt, false).map_err(|e| e.to_string())?;
+    let got = cbc_encrypt_unchecked(aes, &key, &iv, &pt, false).map_err(|e| e.to_string())?;
     expect(got == ct, "ciphertext differs")?;
-    let back = aes_cbc_decrypt(&key, &iv, &ct, false).map_err(|e| e.to_string())?;
+    let back = cbc_decrypt_unchecked(aes, &key, &iv, &ct, false).map_err(|e| e.to_string())?;
     expect(back == pt, "decryption differs")
 }
 

@@ -117,6 +117,20 @@ impl DeviceRecord {
         }
     }
 
+    /// The identity to compare with a device found later (size, model, serial, WWN, backing
+    /// file), as a journal does.
+    pub fn identity(&self) -> crate::journal::Identity {
+        crate::journal::Identity {
+            path: self.path.clone(),
+            size: self.size,
+            model: self.model.clone(),
+            serial: self.serial.clone(),
+            wwn: self.wwn.clone(),
+            backing_file: self.backing_file.clone(),
+            inode: None,
+        }
+    }
+
     /// For a regular file.
     pub fn from_file(path: &str, size: u64) -> DeviceRecord {
         DeviceRecord {
@@ -327,12 +341,6 @@ pub fn overwrite_limits(device: &DeviceRecord) -> Vec<String> {
     v
 }
 
-fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
 fn read_trimmed(path: &str) -> String {
     std::fs::read_to_string(path)
         .map(|s| s.trim().to_string())
@@ -412,7 +420,7 @@ impl Document {
         Ok(Document {
             schema: SCHEMA.into(),
             id,
-            issued: now_rfc3339(),
+            issued: crate::engine::now(),
             context,
             sanitization: Sanitization {
                 technique: "overwrite".into(),

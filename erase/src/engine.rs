@@ -256,7 +256,8 @@ pub enum Ended {
     Stopped,
 }
 
-fn now() -> String {
+/// Now, RFC 3339 UTC: every time the erase crate records.
+pub(crate) fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

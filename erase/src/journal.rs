@@ -92,7 +92,7 @@ impl Identity {
         fields
             .into_iter()
             .find(|(_, a, b)| a != b)
-            .map(|(what, a, b)| format!("its {what} is {b}, the journal's is {a}"))
+            .map(|(what, a, b)| format!("its {what} is {b}, the recorded one is {a}"))
     }
 }
 

@@ -205,9 +205,7 @@ impl Ledger {
         let (certificate, certificate_sha256, device, technique) = issue(seq, &c.head)?;
         let mut e = Entry {
             seq,
-            time: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            time: crate::engine::now(),
             certificate,
             certificate_sha256,
             device,

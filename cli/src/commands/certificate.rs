@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crypto_core::Provider;
-use erase::certificate::{self, DeviceRecord, Document, Sealed};
+use erase::certificate::{self, Document, Sealed};
 use erase::engine;
 use erase::journal;
 use erase::ledger::{self, Ledger};
@@ -284,33 +284,12 @@ fn check_one(
 /// Re-reads the device read-only: it must be the certified device and still hold what the
 /// last pass wrote (byte for byte for zero/one/pattern; keystream-like sectors for random).
 fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String, String> {
-    let found = erase::discover::find(dev)
-        .ok_or_else(|| format!("{}: not a block device kagi can see", dev.display()))?;
-    let now = DeviceRecord::from_device(&found);
-    for (what, a, b) in [
-        ("size", d.device.size.to_string(), now.size.to_string()),
-        (
-            "serial",
-            format!("{:?}", d.device.serial),
-            format!("{:?}", now.serial),
-        ),
-        (
-            "model",
-            format!("{:?}", d.device.model),
-            format!("{:?}", now.model),
-        ),
-        (
-            "WWN",
-            format!("{:?}", d.device.wwn),
-            format!("{:?}", now.wwn),
-        ),
-    ] {
-        if a != b {
-            return Err(format!(
-                "{} is not the certified device: its {what} is {b}, the certificate's is {a}",
-                dev.display()
-            ));
-        }
+    let now = erase::journal::Identity::of(dev).map_err(|e| e.to_string())?;
+    if let Some(why) = d.device.identity().mismatch(&now) {
+        return Err(format!(
+            "{} is not the certified device: {why}",
+            dev.display()
+        ));
     }
     let last = d
         .sanitization

@@ -10,8 +10,6 @@
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use cbc::cipher::block_padding::{NoPadding, Pkcs7};
-use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use cryptrec::{Algorithm, BlockCipher, HashAlg, Mode, Use};
 use der::{Decode, Encode};
 use pkcs5::pbes2::{self, EncryptionScheme, Kdf, Pbkdf2Prf};
@@ -94,7 +92,8 @@ pub fn encrypt(
     let params = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &salt, iv)
         .map_err(|e| Error::Malformed(format!("PBES2 parameters: {e}")))?;
     let key = derive(Pbkdf2Prf::HmacWithSha256, iterations, &salt, passphrase, 32)?;
-    let ciphertext = aes_cbc_encrypt(key.expose(), &iv, pkcs8, true)?;
+    let ciphertext =
+        crate::modes::cbc_encrypt_unchecked(BlockCipher::Aes, key.expose(), &iv, pkcs8, true)?;
     let info = pkcs8::EncryptedPrivateKeyInfoOwned {
         encryption_algorithm: params.into(),
         encrypted_data: der::asn1::OctetString::new(ciphertext)
@@ -236,7 +235,7 @@ pub fn decrypt(
         _ => return Err(Error::Unsupported("PBES2 without AES-CBC".into())),
     };
     let ct = info.encrypted_data.as_bytes();
-    let plain = aes_cbc_decrypt(key.expose(), iv, ct, true)
+    let plain = crate::modes::cbc_decrypt_unchecked(BlockCipher::Aes, key.expose(), iv, ct, true)
         .map(SecretBytes::new)
         .map_err(|_| Error::BadPassphrase)?;
     // CBC has no integrity: a wrong passphrase shows as bad padding or as garbage that is not
@@ -245,68 +244,6 @@ pub fn decrypt(
         return Err(Error::BadPassphrase);
     }
     Ok((plain, summary))
-}
-
-/// AES-CBC (SP 800-38A) encryption, AES-128/192/256 by key length, with PKCS#7 padding or
-/// none (the input must then be whole blocks).
-pub(crate) fn aes_cbc_encrypt(
-    key: &[u8],
-    iv: &[u8],
-    data: &[u8],
-    pad: bool,
-) -> Result<Vec<u8>, Error> {
-    fn run<C>(key: &[u8], iv: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>, Error>
-    where
-        C: aes::cipher::BlockCipherEncrypt + aes::cipher::KeyInit,
-        cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
-    {
-        let e = cbc::Encryptor::<C>::new_from_slices(key, iv)
-            .map_err(|_| Error::InvalidKey("AES-CBC key or IV length"))?;
-        if pad {
-            Ok(e.encrypt_padded_vec::<Pkcs7>(data))
-        } else if data.len() % 16 == 0 {
-            Ok(e.encrypt_padded_vec::<NoPadding>(data))
-        } else {
-            Err(Error::InvalidInput(
-                "AES-CBC without padding needs whole blocks",
-            ))
-        }
-    }
-    match key.len() {
-        16 => run::<aes::Aes128>(key, iv, data, pad),
-        24 => run::<aes::Aes192>(key, iv, data, pad),
-        32 => run::<aes::Aes256>(key, iv, data, pad),
-        _ => Err(Error::InvalidKey("AES keys are 16, 24 or 32 bytes")),
-    }
-}
-
-/// AES-CBC decryption; an error for bad padding (when `pad`) or a partial block.
-pub(crate) fn aes_cbc_decrypt(
-    key: &[u8],
-    iv: &[u8],
-    data: &[u8],
-    pad: bool,
-) -> Result<Vec<u8>, Error> {
-    fn run<C>(key: &[u8], iv: &[u8], data: &[u8], pad: bool) -> Result<Vec<u8>, Error>
-    where
-        C: aes::cipher::BlockCipherDecrypt + aes::cipher::KeyInit,
-        cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
-    {
-        let d = cbc::Decryptor::<C>::new_from_slices(key, iv)
-            .map_err(|_| Error::InvalidKey("AES-CBC key or IV length"))?;
-        let out = if pad {
-            d.decrypt_padded_vec::<Pkcs7>(data)
-        } else {
-            d.decrypt_padded_vec::<NoPadding>(data)
-        };
-        out.map_err(|_| Error::NotAuthentic)
-    }
-    match key.len() {
-        16 => run::<aes::Aes128>(key, iv, data, pad),
-        24 => run::<aes::Aes192>(key, iv, data, pad),
-        32 => run::<aes::Aes256>(key, iv, data, pad),
-        _ => Err(Error::InvalidKey("AES keys are 16, 24 or 32 bytes")),
-    }
 }
 
 fn derive(
