@@ -148,13 +148,3 @@ impl DsaPrivateKey {
         Ok(sig.to_vec())
     }
 }
-
-/// The hash DSA signatures use with each listed hash.
-pub fn hash_of(h: HashAlg) -> Option<HashAlgorithm> {
-    match h {
-        HashAlg::Sha256 => Some(HashAlgorithm::Sha256),
-        HashAlg::Sha384 => Some(HashAlgorithm::Sha384),
-        HashAlg::Sha512 => Some(HashAlgorithm::Sha512),
-        _ => None,
-    }
-}

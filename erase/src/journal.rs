@@ -159,20 +159,24 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io(path.display().to_string(), e)
 }
 
+/// `s` with every character but ASCII letters, digits, `.` and `-` made `_`: a file name part
+/// from a device path or serial.
+pub fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 impl Journal {
     /// The journal for the target at `resolved` (a canonical path) in `dir`.
     pub fn new(dir: &Path, resolved: &str) -> Journal {
-        let file: String = resolved
-            .trim_start_matches('/')
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let file = file_safe(resolved.trim_start_matches('/'));
         Journal {
             path: dir.join("erase").join(format!("{file}.json")),
         }

@@ -244,16 +244,7 @@ pub fn issue_document(
     })?;
     let ledger = Ledger::new(config.ledger.as_deref().unwrap_or(ledger_default));
     let stamp = doc.issued.get(..19).unwrap_or("").replace([':', '-'], "");
-    let safe: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = erase::journal::file_safe(&label);
     let path = dir.join(format!("erasure-{safe}-{stamp}Z-{}.erasure", &doc.id[..8]));
     let mut written: Option<String> = None;
     let entry = ledger
