@@ -45,6 +45,11 @@ fn refusal_given(
         all.push((p.name.clone(), p.dev.clone(), p.holders.clone()));
     }
     for (name, devno, holders) in &all {
+        if devno.is_empty() {
+            return Some(format!(
+                "cannot read the device number of /dev/{name} to tell whether it is mounted"
+            ));
+        }
         for line in mounts.lines() {
             let f: Vec<&str> = line.split(' ').collect();
             if f.get(2) == Some(&devno.as_str()) {
@@ -154,5 +159,12 @@ mod tests {
         assert!(why.starts_with("cannot read /proc/self/mountinfo"), "{why}");
         let why = refusal_given(&disk(), Ok(MOUNTS.into()), Err(gone())).unwrap();
         assert!(why.starts_with("cannot read /proc/swaps"), "{why}");
+        let mut unknown = disk();
+        unknown.partitions[0].dev = String::new();
+        let why = refusal_given(&unknown, Ok(MOUNTS.into()), Ok(SWAPS.into())).unwrap();
+        assert!(
+            why.starts_with("cannot read the device number of /dev/sdz1"),
+            "{why}"
+        );
     }
 }
