@@ -519,6 +519,26 @@ fn tls_endpoints_report_exactly_what_the_server_was_configured_with() {
 }
 
 #[test]
+fn a_server_that_accepts_but_never_speaks_is_an_error_bounded_by_the_timeout() {
+    let dir = tempdir();
+    // The kernel completes the TCP handshakes into the backlog; nothing ever answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = silent.local_addr().unwrap().to_string();
+    let start = std::time::Instant::now();
+    let r = kagi_in(&dir, &["audit", "--tls", &target, "--timeout", "1"]);
+    let took = start.elapsed();
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&target) && r.stderr.contains("no TLS or SSL version was accepted"),
+        "{}",
+        r.stderr
+    );
+    // One second per version probed; the default five would take at least 25 s.
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    drop(silent);
+}
+
+#[test]
 fn a_signed_newer_dataset_is_installed_and_used_and_anything_else_is_refused() {
     let dir = tempdir();
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../cryptrec/data");
