@@ -1,11 +1,14 @@
-//! Reading inputs and writing outputs: never overwrite without `--force`, never leave a partial
-//! file behind, secrets written 0600.
+//! Reading inputs and writing outputs: kagi creates or replaces only regular files (never a
+//! device, FIFO, socket, directory or symbolic link), never overwrites without `--force`, never
+//! leaves a partial or temporary file behind (not after an error, a signal or `kill -9`), and
+//! writes secrets 0600.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::cleanup;
 use crate::output::CliError;
 
 /// The largest key, certificate, share or escrow file read (a CA bundle is a few hundred KiB):
@@ -65,99 +68,286 @@ pub enum Mode {
 /// A fresh hidden name beside `path` (`.NAME.kagi-RANDOM.tmp`), for outputs that are written
 /// whole and then renamed into place.
 pub fn temp_beside(path: &Path) -> Result<PathBuf, CliError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let name = path
         .file_name()
         .ok_or_else(|| CliError::Msg(format!("{}: not a file name", path.display())))?;
     let nonce: [u8; 6] = crypto_core::rand::array()?;
-    Ok(dir.join(format!(
+    Ok(parent_dir(path).join(format!(
         ".{}.kagi-{}.tmp",
         name.to_string_lossy(),
         hex::encode(nonce)
     )))
 }
 
-/// An output written into a temporary file beside its destination and moved into place by
-/// [`AtomicFile::finish`] only when complete (hard link when not forcing, so an existing file is
-/// never replaced silently); dropped unfinished, the temporary file is removed.
-pub struct AtomicFile {
-    tmp: Option<PathBuf>,
-    dest: PathBuf,
+/// The directory `path` is in (`.` for a bare name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// What a path names, in words, for refusals.
+pub fn kind_of(ft: fs::FileType) -> &'static str {
+    if ft.is_symlink() {
+        "a symbolic link"
+    } else if ft.is_dir() {
+        "a directory"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "a regular file"
+    }
+}
+
+/// Whether an output may be written at `dest`: kagi only creates regular files, or replaces
+/// one with `force`. Anything else already there (a device, FIFO, socket, directory or
+/// symbolic link) is refused whatever the flags, and left untouched.
+pub fn check_output(dest: &Path, force: bool) -> Result<(), CliError> {
+    match fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CliError::File {
+            path: dest.to_path_buf(),
+            source: e,
+        }),
+        Ok(md) if md.file_type().is_file() => {
+            if force {
+                Ok(())
+            } else {
+                Err(CliError::Msg(format!(
+                    "{}: already exists (use --force to replace it)",
+                    dest.display()
+                )))
+            }
+        }
+        Ok(md) => Err(CliError::Msg(format!(
+            "{}: {}; kagi only creates or replaces regular files, so it leaves it untouched (name a new file)",
+            dest.display(),
+            kind_of(md.file_type())
+        ))),
+    }
+}
+
+/// A temporary file in the directory of `dest`, read-write: an unnamed file (`O_TMPFILE`),
+/// so nothing of it survives the process however it ends (`kill -9`, a power cut), or, on
+/// filesystems without `O_TMPFILE`, a hidden named file removed when dropped and on a signal.
+pub struct Scratch {
     file: fs::File,
+    name: Option<(PathBuf, cleanup::Registered)>,
+}
+
+impl Scratch {
+    /// A new, empty temporary file beside `dest`.
+    ///
+    /// `KAGI_STAGING=named` forces the named file, as on a filesystem without `O_TMPFILE`
+    /// (the tests use it to attack that path with signals).
+    pub fn beside(dest: &Path) -> Result<Scratch, CliError> {
+        let dir = parent_dir(dest);
+        let unnamed = if std::env::var_os("KAGI_STAGING").is_some_and(|v| v == "named") {
+            Err(rustix::io::Errno::OPNOTSUPP)
+        } else {
+            rustix::fs::openat(
+                rustix::fs::CWD,
+                &dir,
+                rustix::fs::OFlags::TMPFILE
+                    | rustix::fs::OFlags::RDWR
+                    | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::from_raw_mode(0o600),
+            )
+        };
+        match unnamed {
+            Ok(fd) => Ok(Scratch {
+                file: fs::File::from(fd),
+                name: None,
+            }),
+            Err(e)
+                if e == rustix::io::Errno::OPNOTSUPP
+                    || e == rustix::io::Errno::ISDIR
+                    || e == rustix::io::Errno::INVAL =>
+            {
+                let tmp = temp_beside(dest)?;
+                let reg = watched(cleanup::Leftover::File(tmp.clone()))?;
+                let file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&tmp)
+                    .map_err(file_err(&tmp))?;
+                Ok(Scratch {
+                    file,
+                    name: Some((tmp, reg)),
+                })
+            }
+            Err(e) => Err(file_err(&dir)(e.into())),
+        }
+    }
+
+    /// The file.
+    pub fn file(&mut self) -> &mut fs::File {
+        &mut self.file
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some((t, _)) = &self.name {
+            let _ = fs::remove_file(t);
+        }
+    }
+}
+
+/// Registers a path for removal on a signal; a process that cannot watch for signals writes
+/// nothing it could leave behind.
+pub fn watched(what: cleanup::Leftover) -> Result<cleanup::Registered, CliError> {
+    cleanup::register(what).map_err(|e| {
+        CliError::Msg(format!(
+            "cannot watch for signals ({e}); nothing was written"
+        ))
+    })
+}
+
+/// An output written into a [`Scratch`] file beside its destination and moved into place by
+/// [`AtomicFile::finish`] only when complete (never over anything but a regular file, and only
+/// with `force` over an existing one); dropped unfinished, nothing of it remains.
+pub struct AtomicFile {
+    scratch: Scratch,
+    dest: PathBuf,
     force: bool,
 }
 
+fn file_err(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::File {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 impl AtomicFile {
-    /// Starts an output at `dest`; refuses an existing one unless `force`.
+    /// Starts an output at `dest`; refuses an existing one unless `force`, and anything that
+    /// is not a regular file always (see [`check_output`]).
     pub fn create(dest: &Path, force: bool) -> Result<AtomicFile, CliError> {
-        if !force && fs::symlink_metadata(dest).is_ok() {
-            return Err(CliError::Msg(format!(
-                "{}: already exists (use --force to replace it)",
-                dest.display()
-            )));
-        }
-        let tmp = temp_beside(dest)?;
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| CliError::File {
-                path: tmp.clone(),
-                source: e,
-            })?;
+        check_output(dest, force)?;
         Ok(AtomicFile {
-            tmp: Some(tmp),
+            scratch: Scratch::beside(dest)?,
             dest: dest.to_path_buf(),
-            file,
             force,
         })
     }
 
     /// The temporary file, to write to.
     pub fn file(&mut self) -> &mut fs::File {
-        &mut self.file
+        self.scratch.file()
     }
 
-    /// Syncs, sets the mode and moves the file into place.
+    /// Syncs, sets the mode and moves the file into place: a new name is never taken from
+    /// under someone who created it meanwhile, and with `force` only a regular file is replaced.
     pub fn finish(mut self, mode: Mode) -> Result<(), CliError> {
-        let Some(tmp) = self.tmp.take() else {
-            return Ok(());
-        };
         let bits = match mode {
             Mode::Secret => 0o600,
             Mode::Public => 0o644,
         };
-        let result = self
-            .file
-            .sync_all()
-            .and_then(|()| fs::set_permissions(&tmp, fs::Permissions::from_mode(bits)))
-            .and_then(|()| {
-                if self.force {
-                    fs::rename(&tmp, &self.dest)
-                } else {
-                    // hard_link fails if `dest` appeared meanwhile: no silent overwrite.
-                    fs::hard_link(&tmp, &self.dest).and_then(|()| fs::remove_file(&tmp))
+        let dest = self.dest.clone();
+        let file = &self.scratch.file;
+        file.sync_all()
+            .and_then(|()| file.set_permissions(fs::Permissions::from_mode(bits)))
+            .map_err(file_err(&dest))?;
+        // The check again, just before the file appears: the path may have changed meanwhile.
+        check_output(&dest, self.force)?;
+        match self.scratch.name.take() {
+            None => self.link_unnamed(),
+            Some((tmp, reg)) => {
+                let placed = reg.settle(|| place(&tmp, &dest, self.force));
+                if placed.is_err() {
+                    let _ = fs::remove_file(&tmp);
                 }
-            });
-        if result.is_err() {
+                placed.map_err(file_err(&dest))
+            }
+        }
+    }
+
+    /// Gives the unnamed file its name. Without `force` it is linked at `dest` directly (which
+    /// fails if anything appeared there); with `force` it is linked at a hidden name and renamed
+    /// over `dest`, the only moment a named copy exists, and it is complete and authentic then.
+    fn link_unnamed(&self) -> Result<(), CliError> {
+        let dest = &self.dest;
+        if !self.force {
+            return link_fd(&self.scratch.file, dest).map_err(file_err(dest));
+        }
+        let tmp = temp_beside(dest)?;
+        let reg = watched(cleanup::Leftover::File(tmp.clone()))?;
+        link_fd(&self.scratch.file, &tmp).map_err(file_err(dest))?;
+        let placed = reg.settle(|| fs::rename(&tmp, dest));
+        if placed.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result.map_err(|e| CliError::File {
-            path: self.dest.clone(),
-            source: e,
-        })
+        placed.map_err(file_err(dest))
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if let Some(t) = &self.tmp {
-            let _ = fs::remove_file(t);
+/// Links an `O_TMPFILE` file at `path` (which must not exist): through `/proc/self/fd`, or with
+/// `AT_EMPTY_PATH` where `/proc` is not mounted (that needs CAP_DAC_READ_SEARCH).
+fn link_fd(file: &fs::File, path: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let proc_path = format!("/proc/self/fd/{}", file.as_raw_fd());
+    let via_proc = rustix::fs::linkat(
+        rustix::fs::CWD,
+        proc_path.as_str(),
+        rustix::fs::CWD,
+        path,
+        rustix::fs::AtFlags::SYMLINK_FOLLOW,
+    );
+    match via_proc {
+        Err(e) if e == rustix::io::Errno::NOENT && !Path::new("/proc/self/fd").exists() => {
+            rustix::fs::linkat(
+                file,
+                "",
+                rustix::fs::CWD,
+                path,
+                rustix::fs::AtFlags::EMPTY_PATH,
+            )
+            .map_err(Into::into)
         }
+        r => r.map_err(Into::into),
+    }
+}
+
+/// Moves a directory kagi made to `dest`: a new name, or over an empty directory (a rename of
+/// a directory replaces only an empty one; anything else there makes it fail, deleting nothing).
+pub fn rename_into_place(tmp: &Path, dest: &Path) -> std::io::Result<()> {
+    match place(tmp, dest, false) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => fs::rename(tmp, dest),
+        r => r,
+    }
+}
+
+/// Moves a named temporary file to `dest`: a rename with `force`, otherwise a rename that
+/// fails if `dest` exists.
+fn place(tmp: &Path, dest: &Path, force: bool) -> std::io::Result<()> {
+    if force {
+        fs::rename(tmp, dest)
+    } else {
+        rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            tmp,
+            rustix::fs::CWD,
+            dest,
+            rustix::fs::RenameFlags::NOREPLACE,
+        )
+        .or_else(|e| {
+            if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS {
+                // No RENAME_NOREPLACE here: a hard link also refuses an existing name.
+                fs::hard_link(tmp, dest).and_then(|()| fs::remove_file(tmp))
+            } else {
+                Err(e.into())
+            }
+        })
     }
 }
 

@@ -6,11 +6,13 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod args;
+mod cleanup;
 mod commands;
 mod files;
 mod output;
 mod passphrase;
 mod pipe;
+mod tree;
 
 use std::process::ExitCode;
 

@@ -18,10 +18,12 @@ use serde_json::json;
 use super::key::{load_private, provider};
 use crate::Outcome;
 use crate::args::{DecryptArgs, EncryptArgs};
+use crate::cleanup;
 use crate::files::{self, AtomicFile, Mode};
 use crate::output::{CliError, print, print_json};
 use crate::passphrase::{PassphraseIn, can_prompt, obtain};
 use crate::pipe::pipe;
+use crate::tree;
 
 fn is_stdio(p: &Path) -> bool {
     p.as_os_str() == "-"
@@ -318,6 +320,15 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         ));
     }
     let src = source(&a.input)?;
+    if let Source::Directory(dir, _) = &src {
+        let check = tree::check_source(dir)?;
+        if !check.special_bits.is_empty() {
+            eprintln!(
+                "kagi: note: setuid, setgid and sticky bits are not kept (decrypt clears them): {}",
+                check.special_bits.join(", ")
+            );
+        }
+    }
     let mut meta = match &src {
         Source::Stdin => Metadata {
             kind: "stdin".into(),
@@ -516,7 +527,7 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
                 "a directory tree cannot go to stdout: give -o DIR".into(),
             ));
         }
-        return unpack(&out_path, a.force, &mut input, opener, &name);
+        return unpack(&out_path, &mut input, opener, &name);
     }
     let inner_sig = match &meta.signature {
         Some(h) => Some(
@@ -603,22 +614,31 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Yes)
 }
 
-/// Unpacks a tar stream into a hidden directory beside `dest` while it decrypts, and renames it
-/// into place only after the last chunk authenticates.
+/// Decrypts a tree: the tar stream into an unnamed scratch file (nothing of it survives an
+/// interruption), then, only once the last chunk has authenticated, every entry is checked
+/// ([`tree::plan`]) and the tree unpacked into a hidden directory beside `dest`, which is
+/// renamed into place (a new name or an empty directory; see [`tree::check_output`]).
 fn unpack(
     dest: &Path,
-    force: bool,
     input: &mut (dyn Read + Send),
     opener: envelope::Opener,
     name: &str,
 ) -> Result<Outcome, CliError> {
-    if fs::symlink_metadata(dest).is_ok() && !force {
-        return Err(CliError::Msg(format!(
-            "{}: already exists (use --force to replace it)",
-            dest.display()
-        )));
-    }
+    tree::check_output(dest)?;
+    let mut scratch = files::Scratch::beside(dest)?;
+    let n = opener
+        .open(input, scratch.file())
+        .map_err(|e| match crypto(e) {
+            CliError::No(m) => CliError::No(format!("{name}: {m}; nothing was written")),
+            other => other,
+        })?;
+    let plan = tree::plan(scratch.file()).map_err(|why| {
+        CliError::No(format!(
+            "{name}: the tree is refused: {why}; nothing was written"
+        ))
+    })?;
     let tmp = files::temp_beside(dest)?;
+    let watch = files::watched(cleanup::Leftover::Dir(tmp.clone()))?;
     fs::DirBuilder::new()
         .mode(0o700)
         .create(&tmp)
@@ -626,45 +646,23 @@ fn unpack(
             path: tmp.clone(),
             source: e,
         })?;
-    let cleanup = |e: CliError| {
+    let placed = plan
+        .unpack(scratch.file(), &tmp)
+        .map_err(|e| CliError::Msg(format!("{name}: unpacking the tree: {e}; nothing was kept")))
+        .and_then(|_| {
+            // The check again, then a rename that never replaces anything but an empty directory.
+            tree::check_output(dest)?;
+            watch
+                .settle(|| files::rename_into_place(&tmp, dest))
+                .map_err(|e| CliError::File {
+                    path: dest.to_path_buf(),
+                    source: e,
+                })
+        });
+    if placed.is_err() {
         let _ = fs::remove_dir_all(&tmp);
-        e
-    };
-    let (mut w, r) = pipe();
-    let tmp2 = tmp.clone();
-    let untar = std::thread::spawn(move || -> io::Result<()> {
-        let mut archive = tar::Archive::new(r);
-        archive.set_preserve_permissions(true);
-        archive.set_preserve_mtime(true);
-        archive.set_overwrite(false);
-        let res = archive.unpack(&tmp2);
-        // Drain so the decrypting side never blocks on a stopped reader.
-        let mut rest = archive.into_inner();
-        let _ = io::copy(&mut rest, &mut io::sink());
-        res
-    });
-    let opened = opener.open(input, &mut w);
-    let closed = w.close();
-    let unpacked = untar
-        .join()
-        .map_err(|_| cleanup(CliError::Msg("the tar thread panicked".into())))?;
-    let n = opened.map_err(|e| {
-        cleanup(match crypto(e) {
-            CliError::No(m) => CliError::No(format!("{name}: {m}; nothing was written")),
-            other => other,
-        })
-    })?;
-    closed.map_err(|e| cleanup(CliError::Msg(format!("unpacking: {e}"))))?;
-    unpacked.map_err(|e| cleanup(CliError::Msg(format!("{name}: unpacking the tree: {e}"))))?;
-    if force && fs::symlink_metadata(dest).is_ok() {
-        let _ = fs::remove_dir_all(dest).or_else(|_| fs::remove_file(dest));
     }
-    fs::rename(&tmp, dest).map_err(|e| {
-        cleanup(CliError::File {
-            path: dest.to_path_buf(),
-            source: e,
-        })
-    })?;
+    placed?;
     eprintln!(
         "kagi: decrypted {name} → {}/ ({n} bytes of tar, unpacked)",
         dest.display()
