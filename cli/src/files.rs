@@ -127,9 +127,14 @@ pub fn check_output(dest: &Path, force: bool) -> Result<(), CliError> {
             }
         }
         Ok(md) => Err(CliError::Msg(format!(
-            "{}: {}; kagi only creates or replaces regular files, so it leaves it untouched (name a new file)",
+            "{}: {}; kagi only creates or replaces regular files, so it leaves it untouched ({})",
             dest.display(),
-            kind_of(md.file_type())
+            kind_of(md.file_type()),
+            if md.file_type().is_block_device() {
+                "write an image file, then copy that to the device"
+            } else {
+                "name a new file"
+            }
         ))),
     }
 }

@@ -172,20 +172,6 @@ fn source(input: &Path) -> Result<Source, CliError> {
     })
 }
 
-/// The decrypted output: never onto a block device (the data would be released before it
-/// authenticates), otherwise an [`AtomicFile`].
-fn create_output(dest: &Path, force: bool) -> Result<AtomicFile, CliError> {
-    if let Ok(md) = fs::metadata(dest)
-        && md.file_type().is_block_device()
-    {
-        return Err(CliError::Msg(format!(
-            "{}: a block device; decrypt to an image file, then write it to the device (kagi never releases unauthenticated data)",
-            dest.display()
-        )));
-    }
-    AtomicFile::create(dest, force)
-}
-
 /// A detached CMS signature over a file, for sign-then-encrypt.
 fn sign_file(
     provider: &Provider,
@@ -574,7 +560,7 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
         }
         return Ok(Outcome::Yes);
     }
-    let mut out = create_output(&out_path, a.force)?;
+    let mut out = AtomicFile::create(&out_path, a.force)?;
     let mut signed_note = None;
     let n = match &inner_sig {
         Some(sig) => {
