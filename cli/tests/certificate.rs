@@ -618,18 +618,22 @@ fn the_ledger_shows_edits_removals_and_a_cut_end() {
         3,
         "no certificate outside the ledger"
     );
-    // The erase is done; its journal stays, so once the ledger is mended `resume` issues the
-    // certificate without erasing again — and it verifies.
-    assert_eq!(
-        std::fs::read_dir(dir.join("state/erase")).unwrap().count(),
-        1,
-        "the finished run's journal is kept"
+    assert!(
+        std::fs::read(dir.join("late.img"))
+            .unwrap()
+            .iter()
+            .all(|&b| b == 0x3c),
+        "nothing was written"
+    );
+    // The broken ledger was found before the first byte: no journal, the image untouched. Once
+    // the ledger is mended the same run issues a certificate that verifies.
+    assert!(
+        !dir.join("state/erase").exists()
+            || std::fs::read_dir(dir.join("state/erase")).unwrap().count() == 0,
+        "no run was started"
     );
     std::fs::write(&ledger, &good).unwrap();
-    let r = kagi_in(
-        &dir,
-        &["erase", "resume", "--yes", "--passphrase-env", "PW"],
-    );
+    let r = erase_signed(&dir, &dev.0, "op", &["--method", "zero"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let cert = issued(&r);
     let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);

@@ -89,17 +89,26 @@ pub struct DeviceRecord {
     pub partition_start: Option<u64>,
     /// A loop device's backing file.
     pub backing_file: Option<String>,
+    /// A loop device's backing file as `major:minor:inode` (what identifies it when its path
+    /// is reused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backing_inode: Option<String>,
+    /// A loop device's backing file size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backing_size: Option<u64>,
 }
 
 impl DeviceRecord {
     /// From discovery (block devices and partitions).
     pub fn from_device(d: &BlockDevice) -> DeviceRecord {
+        let backing = crate::safety::loop_backing(d);
         DeviceRecord {
             path: d.path.clone(),
-            kind: if d.partition_of.is_some() {
-                "partition"
-            } else {
-                "whole device"
+            kind: match (d.partition_of.is_some(), d.transport == "loop") {
+                (false, false) => "whole device",
+                (true, false) => "partition",
+                (false, true) => "loopback device",
+                (true, true) => "partition of a loopback device",
             }
             .into(),
             model: d.model.clone(),
@@ -114,7 +123,25 @@ impl DeviceRecord {
             partition_of: d.partition_of.clone(),
             partition_start: d.start,
             backing_file: d.backing_file.clone(),
+            backing_inode: backing.as_ref().map(|b| b.0.clone()),
+            backing_size: backing.and_then(|b| b.1),
         }
+    }
+
+    /// What names the medium in the ledger, stable across reboots and re-attachments: the
+    /// serial number when the device reports one, a loop device's backing file (path and
+    /// inode), otherwise the path.
+    pub fn ledger_name(&self) -> String {
+        if let Some(s) = &self.serial {
+            return s.clone();
+        }
+        if let Some(b) = &self.backing_file {
+            return match &self.backing_inode {
+                Some(i) => format!("loopback {b} (inode {i})"),
+                None => format!("loopback {b}"),
+            };
+        }
+        self.path.clone()
     }
 
     /// The identity to compare with a device found later (size, model, serial, WWN, backing
@@ -127,7 +154,7 @@ impl DeviceRecord {
             serial: self.serial.clone(),
             wwn: self.wwn.clone(),
             backing_file: self.backing_file.clone(),
-            inode: None,
+            inode: self.backing_inode.clone(),
         }
     }
 
@@ -148,6 +175,8 @@ impl DeviceRecord {
             partition_of: None,
             partition_start: None,
             backing_file: None,
+            backing_inode: None,
+            backing_size: None,
         }
     }
 }

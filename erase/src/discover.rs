@@ -47,6 +47,8 @@ pub struct BlockDevice {
     pub transport: String,
     /// A loop device's backing file.
     pub backing_file: Option<String>,
+    /// The kernel marks it read-only (sysfs `ro`): nothing can be written.
+    pub read_only: bool,
     /// Partitions.
     pub partitions: Vec<Partition>,
     /// Holders of the whole device.
@@ -107,8 +109,18 @@ fn transport(name: &str, sys: &Path) -> String {
     t.to_string()
 }
 
-/// One device by kernel name.
+/// One device by kernel name, with [`BlockDevice::refused`] filled in.
 pub fn device(name: &str) -> Option<BlockDevice> {
+    let mut d = device_unjudged(name)?;
+    d.refused = crate::safety::refusal(&d);
+    if d.size == 0 && d.refused.is_none() {
+        d.refused = Some("no medium (size 0)".into());
+    }
+    Some(d)
+}
+
+/// One device by kernel name, without judging it (`refused` is `None`).
+pub(crate) fn device_unjudged(name: &str) -> Option<BlockDevice> {
     let sys = Path::new("/sys/block").join(name);
     let dev = read(&sys.join("dev"))?;
     let size = num(&sys.join("size")).unwrap_or(0) * 512;
@@ -127,7 +139,7 @@ pub fn device(name: &str) -> Option<BlockDevice> {
         }
     }
     partitions.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut d = BlockDevice {
+    Some(BlockDevice {
         name: name.to_string(),
         path: format!("/dev/{name}"),
         dev,
@@ -141,17 +153,13 @@ pub fn device(name: &str) -> Option<BlockDevice> {
         removable: num(&sys.join("removable")) == Some(1),
         transport: transport(name, &sys),
         backing_file: read(&sys.join("loop/backing_file")),
+        read_only: num(&sys.join("ro")) == Some(1),
         partitions,
         holders: holders(&sys),
         partition_of: None,
         start: None,
         refused: None,
-    };
-    d.refused = crate::safety::refusal(&d);
-    if d.size == 0 && d.refused.is_none() {
-        d.refused = Some("no medium (size 0)".into());
-    }
-    Some(d)
+    })
 }
 
 /// Every block device.
@@ -199,6 +207,7 @@ pub fn partition(name: &str) -> Option<BlockDevice> {
         partition_of: Some(parent.path.clone()),
         start: num(&sys.join("start")).map(|s| s * 512),
         refused: None,
+        read_only: parent.read_only || num(&sys.join("ro")) == Some(1),
         ..parent
     };
     d.refused = crate::safety::refusal(&d);

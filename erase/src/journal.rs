@@ -52,6 +52,8 @@ impl Identity {
         }
         let d = crate::discover::find(&real)
             .ok_or_else(|| Error::Invalid(format!("{name}: not a block device kagi can see")))?;
+        // A loop device is known by the file behind it (its inode), not by its kernel name.
+        let inode = crate::safety::loop_backing(&d).map(|b| b.0);
         Ok(Identity {
             path: real.display().to_string(),
             size: d.size,
@@ -59,35 +61,24 @@ impl Identity {
             serial: d.serial,
             wwn: d.wwn,
             backing_file: d.backing_file,
-            inode: None,
+            inode,
         })
     }
 
     /// How `now` differs from this identity, if it does.
     pub fn mismatch(&self, now: &Identity) -> Option<String> {
+        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
         let fields: [(&str, String, String); 6] = [
             ("size", self.size.to_string(), now.size.to_string()),
-            (
-                "model",
-                format!("{:?}", self.model),
-                format!("{:?}", now.model),
-            ),
-            (
-                "serial",
-                format!("{:?}", self.serial),
-                format!("{:?}", now.serial),
-            ),
-            ("WWN", format!("{:?}", self.wwn), format!("{:?}", now.wwn)),
+            ("model", shown(&self.model), shown(&now.model)),
+            ("serial", shown(&self.serial), shown(&now.serial)),
+            ("WWN", shown(&self.wwn), shown(&now.wwn)),
             (
                 "backing file",
-                format!("{:?}", self.backing_file),
-                format!("{:?}", now.backing_file),
+                shown(&self.backing_file),
+                shown(&now.backing_file),
             ),
-            (
-                "inode",
-                format!("{:?}", self.inode),
-                format!("{:?}", now.inode),
-            ),
+            ("inode", shown(&self.inode), shown(&now.inode)),
         ];
         fields
             .into_iter()

@@ -35,3 +35,41 @@ pub fn discard(fd: impl AsFd, start: u64, len: u64) -> std::io::Result<()> {
     }
     .map_err(std::io::Error::from)
 }
+
+/// `LOOP_GET_STATUS64` (linux/loop.h): fills a `struct loop_info64`.
+const LOOP_GET_STATUS64: rustix::ioctl::Opcode = 0x4C05;
+
+/// `struct loop_info64` (linux/loop.h), 232 bytes.
+#[repr(C)]
+struct LoopInfo64 {
+    device: u64,
+    inode: u64,
+    rdevice: u64,
+    offset: u64,
+    sizelimit: u64,
+    number: u32,
+    encrypt_type: u32,
+    encrypt_key_size: u32,
+    flags: u32,
+    file_name: [u8; 64],
+    crypt_name: [u8; 64],
+    encrypt_key: [u8; 32],
+    init: [u64; 2],
+}
+
+/// The device number and inode of the file behind the loop device open at `fd` (ENXIO when
+/// nothing is bound to it).
+pub fn loop_backing(fd: impl AsFd) -> std::io::Result<(u64, u64)> {
+    // SAFETY: LOOP_GET_STATUS64 writes exactly one `struct loop_info64` through the pointer
+    // `Getter` passes; `LoopInfo64` has that C layout (5 u64, 4 u32, 160 bytes, 2 u64 = 232
+    // bytes, checked below); `fd` is a valid open descriptor borrowed for the call.
+    let info: LoopInfo64 = unsafe {
+        ioctl(
+            fd,
+            rustix::ioctl::Getter::<LOOP_GET_STATUS64, LoopInfo64>::new(),
+        )
+    }?;
+    Ok((info.device, info.inode))
+}
+
+const _: () = assert!(std::mem::size_of::<LoopInfo64>() == 232);

@@ -189,12 +189,129 @@ impl Credentials {
         })
     }
 
-    /// A signer, checked against the policy now (so a refused key stops the run before it
-    /// starts).
+    /// A signer, checked now as `kagi certificate verify` will check it (so a certificate
+    /// that would be rejected stops the run before anything is written): the policy, and the
+    /// signer's certificate ([`Credentials::check_certificate`]).
     pub fn signer(&self, provider: &Provider) -> Result<Signer<'_>, CliError> {
+        self.check_certificate(provider, time::OffsetDateTime::now_utc())?;
         Signer::new(provider, &self.key, &self.cert_der, HashAlgorithm::Sha256)
             .map_err(|e| CliError::Msg(format!("{}: {e}", self.cert_path.display())))
     }
+
+    /// The signer's certificate: an end-entity certificate (not a CA), valid at `at` and for
+    /// at least a day more (a run must end inside its validity), with a key usage and extended
+    /// key usage that allow document signing, and — where `--chain` holds a self-signed root,
+    /// or the certificate is self-signed — a path that validates as verify will validate it.
+    pub fn check_certificate(
+        &self,
+        provider: &Provider,
+        at: time::OffsetDateTime,
+    ) -> Result<(), CliError> {
+        let name = self.cert_path.display();
+        let refuse = |why: String| {
+            CliError::Msg(format!(
+                "{name}: {why}; `kagi certificate verify` would reject every certificate it signs, so nothing was written"
+            ))
+        };
+        let c = crypto_core::pki::Certificate::from_der(&self.cert_der)
+            .map_err(|e| CliError::Msg(format!("{name}: {e}")))?;
+        if c.is_ca {
+            return Err(refuse(
+                "a CA certificate (basicConstraints CA:TRUE) cannot sign erasure certificates: use the operator's own end-entity certificate".into(),
+            ));
+        }
+        if !c.key_usage.is_empty()
+            && !c
+                .key_usage
+                .iter()
+                .any(|u| *u == "digitalSignature" || *u == "nonRepudiation")
+        {
+            return Err(refuse(format!(
+                "its key usage ({}) allows neither digitalSignature nor nonRepudiation",
+                c.key_usage.join(", ")
+            )));
+        }
+        const SIGNING: [&str; 4] = ["documentSigning", "emailProtection", "codeSigning", "any"];
+        if !c.extended_key_usage.is_empty()
+            && !c
+                .extended_key_usage
+                .iter()
+                .any(|u| SIGNING.contains(&u.as_str()))
+        {
+            return Err(refuse(format!(
+                "its extended key usage ({}) does not allow document signing (documentSigning, emailProtection or codeSigning)",
+                c.extended_key_usage.join(", ")
+            )));
+        }
+        if at < c.not_before {
+            return Err(refuse(format!("it is not valid before {}", c.not_before)));
+        }
+        if at + time::Duration::days(1) > c.not_after {
+            return Err(refuse(format!(
+                "it {} {} (a run must end, and its certificate be issued, inside the validity)",
+                if at > c.not_after {
+                    "expired"
+                } else {
+                    "expires"
+                },
+                c.not_after
+            )));
+        }
+        // A path to the operator's CA, where one is at hand.
+        let self_signed = |x: &crypto_core::pki::Certificate| x.subject == x.issuer;
+        let chain: Vec<crypto_core::pki::Certificate> = self
+            .chain
+            .iter()
+            .filter_map(|d| crypto_core::pki::Certificate::from_der(d).ok())
+            .collect();
+        let mut anchors: Vec<Vec<u8>> = chain
+            .iter()
+            .filter(|x| self_signed(x))
+            .map(|x| x.der.clone())
+            .collect();
+        if self_signed(&c) {
+            anchors.push(c.der.clone());
+        }
+        let intermediates: Vec<Vec<u8>> = chain
+            .iter()
+            .filter(|x| !self_signed(x))
+            .map(|x| x.der.clone())
+            .collect();
+        if !anchors.is_empty()
+            && let Err(e) =
+                crypto_core::pki::path::validate(provider, &c.der, &intermediates, &anchors, at)
+        {
+            return Err(refuse(crypto_core::pki::path::explain(&e)));
+        }
+        Ok(())
+    }
+}
+
+/// The ledger a certificate will be recorded in must check before anything is written: a
+/// broken chain found only after an erase would leave a verified run without its certificate.
+pub fn check_ledger(
+    provider: &Provider,
+    config: &CertConfig,
+    ledger_default: &Path,
+) -> Result<(), CliError> {
+    let ledger = Ledger::new(config.ledger.as_deref().unwrap_or(ledger_default));
+    let check = ledger.check(provider).map_err(|e| {
+        CliError::Msg(format!(
+            "the ledger cannot be read ({e}); fix it before erasing (`kagi ledger verify`); nothing was written"
+        ))
+    })?;
+    if let Some(first) = check.problems.first() {
+        return Err(CliError::Msg(format!(
+            "the ledger is broken ({first}{}): a certificate could not be recorded in {}, so nothing was written (`kagi ledger verify` lists every break)",
+            if check.problems.len() > 1 {
+                format!(", and {} more", check.problems.len() - 1)
+            } else {
+                String::new()
+            },
+            ledger.path().display()
+        )));
+    }
+    Ok(())
 }
 
 /// Issues the certificate of a completed overwrite run.
@@ -228,12 +345,7 @@ pub fn issue_document(
     ledger_default: &Path,
     mut doc: Document,
 ) -> Result<(PathBuf, u64), CliError> {
-    let label = doc.device.serial.clone().unwrap_or_else(|| {
-        doc.device
-            .path
-            .trim_start_matches("/dev/")
-            .replace('/', "_")
-    });
+    let label = doc.device.ledger_name();
     let dir = config
         .certificate_dir
         .clone()
@@ -244,7 +356,16 @@ pub fn issue_document(
     })?;
     let ledger = Ledger::new(config.ledger.as_deref().unwrap_or(ledger_default));
     let stamp = doc.issued.get(..19).unwrap_or("").replace([':', '-'], "");
-    let safe = erase::journal::file_safe(&label);
+    // The file name: the serial, a loop device's backing file name, or the device name.
+    let short = doc.device.serial.clone().unwrap_or_else(|| {
+        doc.device
+            .backing_file
+            .as_deref()
+            .and_then(|b| Path::new(b).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| doc.device.path.trim_start_matches("/dev/").to_string())
+    });
+    let safe = erase::journal::file_safe(&short);
     let path = dir.join(format!("erasure-{safe}-{stamp}Z-{}.erasure", &doc.id[..8]));
     let mut written: Option<String> = None;
     let entry = ledger

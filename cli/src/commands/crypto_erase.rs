@@ -103,6 +103,9 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         Some(c) => Some(c.signer(&provider)?),
         None => None,
     };
+    if creds.is_some() {
+        certify::check_ledger(&provider, &config, Ledger::in_dir(&a.state_dir).path())?;
+    }
 
     // Key files first: they are shared by every envelope made for them.
     let mut destroyed_keys = Vec::new();

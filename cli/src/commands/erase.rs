@@ -66,6 +66,19 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             }
             // Every target is checked, confirmed and opened before anything is written, so a
             // refusal of one leaves all untouched; then they run in parallel.
+            distinct(&targets)?;
+            let described = format!(
+                "method {} ({} pass{}: {}), verify {}",
+                plan.name,
+                plan.passes.len(),
+                if plan.passes.len() == 1 { "" } else { "es" },
+                plan.passes
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                plan.verify
+            );
             let mut jobs = Vec::new();
             for (i, path) in targets.iter().enumerate() {
                 let identity = Identity::of(path).map_err(err)?;
@@ -84,7 +97,7 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     is_file,
                     device,
                     target,
-                } = prepare(path, yes)?;
+                } = prepare(path, yes, &described)?;
                 let state = State::new(target.as_ref(), &plan).map_err(err)?;
                 let mut cfg = config.clone();
                 if let Some(tag) = certify.asset_tags.get(i) {
@@ -150,11 +163,18 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                         journal.path().display()
                     )));
                 }
+                let described = format!(
+                    "resuming method {} ({}), verify {}, at {}",
+                    entry.state.scheme,
+                    entry.state.passes.join(", "),
+                    entry.state.verify,
+                    standing(&entry.state)
+                );
                 let Opened {
                     is_file,
                     device,
                     target,
-                } = prepare(&path, yes)?;
+                } = prepare(&path, yes, &described)?;
                 let mut state = entry.state;
                 state.resuming();
                 let base = entry.certify.as_ref().and_then(CertConfig::from_value);
@@ -309,6 +329,11 @@ fn execute(
         None => None,
     };
     let issuer = issuer.as_ref();
+    if let Some(i) = issuer {
+        for c in &wanted {
+            certify::check_ledger(provider, c, &i.ledger)?;
+        }
+    }
     let stop = stop_flag()?;
     let bars = (!json && std::io::stderr().is_terminal()).then(MultiProgress::new);
     let results: Vec<Result<Done, CliError>> = std::thread::scope(|scope| {
@@ -466,7 +491,12 @@ fn one(
     )
     .map_err(err)?;
     if let Some(b) = &bar {
-        b.finish();
+        // An interrupted run's bar stays where it stopped (finish() would draw it at 100 %).
+        if ended == Ended::Stopped {
+            b.abandon();
+        } else {
+            b.finish();
+        }
     }
     if ended == Ended::Stopped {
         return Ok(Done::Stopped(job.path, job.state));
@@ -527,7 +557,7 @@ fn one(
         }
     }
     drop(job.target);
-    finish(&job.path, job.is_file, &report)?;
+    finish(Path::new(&job.identity.path), job.is_file, &report)?;
     Ok(Done::Finished(report, issued))
 }
 
@@ -577,29 +607,128 @@ struct Opened {
     target: Box<dyn Target>,
 }
 
-/// Safety checks, confirmation and opening, before anything is written.
-fn prepare(path: &Path, yes: bool) -> Result<Opened, CliError> {
-    let md = std::fs::metadata(path).map_err(|e| CliError::File {
+/// `1073741824 bytes (1.07 GB, 1.00 GiB)`.
+pub(super) fn size_words(bytes: u64) -> String {
+    format!(
+        "{bytes} bytes ({:.2} GB, {:.2} GiB)",
+        bytes as f64 / 1e9,
+        bytes as f64 / (1u64 << 30) as f64
+    )
+}
+
+/// What is about to happen to `path`, as the operator must see it before confirming: the real
+/// target behind a symbolic link, its size, model, serial and kind, the method, passes and
+/// verification, and what becomes of a file and of a link.
+fn summary(
+    path: &Path,
+    real: &Path,
+    device: Option<&erase::discover::BlockDevice>,
+    size: u64,
+    plan: &str,
+) -> String {
+    let mut s = format!("{}", path.display());
+    if real != path {
+        let _ = write!(s, " → {}", real.display());
+    }
+    let _ = write!(s, ": {}", size_words(size));
+    match device {
+        Some(d) => {
+            let kind = if d.transport == "loop" {
+                format!(
+                    "loopback device over {}",
+                    d.backing_file.as_deref().unwrap_or("?")
+                )
+            } else {
+                format!(
+                    "{} {}",
+                    d.transport,
+                    if d.rotational {
+                        "rotational"
+                    } else {
+                        "solid-state"
+                    }
+                )
+            };
+            let _ = write!(
+                s,
+                ", {kind}, model {}, serial {}",
+                d.model.as_deref().unwrap_or("(none reported)"),
+                d.serial.as_deref().unwrap_or("(none reported)")
+            );
+            if let Some(parent) = &d.partition_of {
+                let _ = write!(s, ", a partition of {parent}");
+            }
+        }
+        None => s.push_str(", a regular file (removed after it is overwritten and verified)"),
+    }
+    let _ = write!(s, "; {plan}");
+    if real != path && device.is_none() {
+        let _ = write!(
+            s,
+            "; {} is a symbolic link: {} is erased and removed, the link itself is left in place",
+            path.display(),
+            real.display()
+        );
+    }
+    s
+}
+
+/// Safety checks, confirmation and opening, before anything is written. `plan` describes the
+/// method, passes and verification for the confirmation.
+fn prepare(path: &Path, yes: bool, plan: &str) -> Result<Opened, CliError> {
+    let file_err = |e| CliError::File {
         path: path.to_path_buf(),
         source: e,
-    })?;
+    };
+    let real = std::fs::canonicalize(path).map_err(file_err)?;
+    let md = std::fs::metadata(&real).map_err(file_err)?;
     let is_file = md.is_file();
     let device = if is_file {
+        if let Some(why) = erase::safety::file_refusal(&real) {
+            return Err(err(erase::Error::Refused(path.display().to_string(), why)));
+        }
         None
     } else {
         Some(erase::safety::check(path).map_err(err)?)
     };
+    let target = open_target(&real, true)?;
+    eprintln!(
+        "kagi: {}",
+        summary(path, &real, device.as_ref(), target.size(), plan)
+    );
     if !yes {
         confirm(path, device.as_ref().and_then(|d| d.serial.as_deref()))?;
     }
     Ok(Opened {
         is_file,
         device,
-        target: open_target(path, true)?,
+        target,
     })
 }
 
-/// A regular file is removed after a complete run, with the caveat.
+/// The real paths of `targets`, refusing one named twice (under any name).
+fn distinct(targets: &[PathBuf]) -> Result<(), CliError> {
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for t in targets {
+        let real = std::fs::canonicalize(t).map_err(|e| CliError::File {
+            path: t.clone(),
+            source: e,
+        })?;
+        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+            return Err(CliError::Msg(format!(
+                "{} is named twice ({} and {} are the same target); name each target once; nothing was written",
+                real.display(),
+                first.display(),
+                t.display()
+            )));
+        }
+        seen.push((real, t));
+    }
+    Ok(())
+}
+
+/// A regular file is removed after a complete run, with the caveat. `path` is the erased file
+/// itself (a symbolic link naming it is left alone).
 fn finish(path: &Path, is_file: bool, r: &Report) -> Result<(), CliError> {
     if is_file && r.complete() {
         std::fs::remove_file(path).map_err(|e| CliError::File {
