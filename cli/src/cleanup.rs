@@ -76,8 +76,12 @@ fn watch() -> std::io::Result<()> {
                     for l in reg.paths.values() {
                         l.remove();
                     }
-                    // Still holding the lock: nothing is moved into place after this.
-                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                    // Still holding the lock: nothing is moved into place after this. The
+                    // process ends as the signal would end it (a shell sees "killed by
+                    // SIGINT"); SIGQUIT without its core dump, which could hold secrets.
+                    if sig != SIGQUIT {
+                        let _ = signal_hook::low_level::emulate_default_handler(sig);
+                    }
                     std::process::exit(128 + sig);
                 }
             })
