@@ -27,7 +27,12 @@ pub enum Command {
     Cert(CertCommand),
     /// Encrypt a file, stdin, a directory tree or a block device to recipients or a passphrase.
     Encrypt(EncryptArgs),
-    /// Decrypt a kagi envelope; nothing is released before it authenticates.
+    /// Decrypt a kagi envelope: with -o FILE all or nothing, with -o - chunk by chunk.
+    ///
+    /// With -o FILE it is all or nothing: the file appears only when every chunk
+    /// authenticates. With -o - (stdout) each chunk is released once it
+    /// authenticates, so a damaged file fails after earlier chunks were written: use -o FILE
+    /// when partial output must never be seen.
     Decrypt(DecryptArgs),
     /// Show an envelope's label, cipher and recipients, without any key.
     Inspect {
@@ -456,9 +461,9 @@ pub struct SignArgs {
     /// The signer's certificate (embedded in the signature).
     #[arg(long)]
     pub cert: PathBuf,
-    /// Intermediate certificates to embed (PEM bundle).
+    /// Intermediate certificates to embed (PEM bundle); may be given more than once.
     #[arg(long)]
-    pub chain: Option<PathBuf>,
+    pub chain: Vec<PathBuf>,
     /// Where to write the signature (one file only), or the manifest (with --manifest).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -488,9 +493,9 @@ pub struct VerifyArgs {
     /// Trust anchors: a PEM bundle of CA certificates.
     #[arg(long)]
     pub trust: Option<PathBuf>,
-    /// More certificates for building the path (PEM bundle).
+    /// More certificates for building the path (PEM bundle); may be given more than once.
     #[arg(long)]
-    pub chain: Option<PathBuf>,
+    pub chain: Vec<PathBuf>,
     /// A signed manifest to check against its directory.
     #[arg(long, conflicts_with = "file")]
     pub manifest: Option<PathBuf>,
@@ -524,7 +529,9 @@ pub struct EncryptArgs {
     /// Encrypt to a symmetric key file (`kagi key gen --alg symmetric`). Repeatable.
     #[arg(long = "key-file")]
     pub key_files: Vec<PathBuf>,
-    /// The classification label: 機密性N,完全性N,可用性N (or C N, I N, A N); default 2,2,2.
+    /// The classification label: 機密性N,完全性N,可用性N, or CN,IN,AN (also `C 3,I 2,A 1`; any
+    /// order, a part not given is 2), or three levels in order (`3,2,2`). Full-width digits
+    /// and letters (機密性３) are read as ASCII (NFKC). Default 機密性2,完全性2,可用性2.
     #[arg(long, default_value = "")]
     pub label: String,
     /// Handling restrictions (取扱制限), free text, stored with the label.

@@ -49,6 +49,15 @@ pub fn bundle(path: Option<&Path>) -> Result<Vec<Vec<u8>>, CliError> {
     })
 }
 
+/// The DER certificates of every bundle given (`--chain A --chain B`), in order.
+pub fn bundles(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
+    let mut all = Vec::new();
+    for p in paths {
+        all.extend(bundle(Some(p))?);
+    }
+    Ok(all)
+}
+
 /// `path` with `ext` appended (`report.pdf` → `report.pdf.p7s`).
 pub fn with_ext(path: &Path, ext: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();

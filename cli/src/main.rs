@@ -53,13 +53,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Yes) => ExitCode::SUCCESS,
         Ok(Outcome::No) => ExitCode::from(1),
         Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
-        Err(CliError::No(msg)) => {
-            eprintln!("kagi: {msg}");
-            ExitCode::from(1)
-        }
         Err(e) => {
             eprintln!("kagi: {e}");
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }

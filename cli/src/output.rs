@@ -46,6 +46,36 @@ impl From<io::Error> for CliError {
     }
 }
 
+impl CliError {
+    /// A crypto-core error about a named file: a policy refusal (an algorithm or key the
+    /// CRYPTREC list or the policy refuses) answers "no" (exit 1); anything else is an error.
+    pub fn about(path: &std::path::Path, e: crypto_core::Error) -> CliError {
+        let msg = format!("{}: {e}", path.display());
+        if is_refusal(&e) {
+            CliError::No(msg)
+        } else {
+            CliError::Msg(msg)
+        }
+    }
+
+    /// The exit code: 1 when a check answered "no" (a policy refusal included), 2 for errors.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::No(_) => 1,
+            CliError::Crypto(e) if is_refusal(e) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Whether the policy answered "no": a refused algorithm, or one the CRYPTREC list lacks.
+fn is_refusal(e: &crypto_core::Error) -> bool {
+    matches!(
+        e,
+        crypto_core::Error::Refused(_) | crypto_core::Error::NotListed(_)
+    )
+}
+
 /// Writes text to stdout.
 pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();

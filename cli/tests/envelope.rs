@@ -605,8 +605,32 @@ fn refusals_name_the_rule_and_nothing_is_overwritten() {
         &dir,
         &["encrypt", "in.bin", "-r", "r2.pub", "--as-of", "2031-01-01"],
     );
-    assert_eq!(r.code, 2);
+    // A recipient the policy refuses answers "no": exit 1, as every policy refusal.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("LS-0003"), "{}", r.stderr);
+    assert!(!dir.join("in.bin.kagi").exists());
+    // Before 2031 it is permitted, with the note `key gen` gives.
+    let r = kagi_in(
+        &dir,
+        &[
+            "encrypt",
+            "in.bin",
+            "-r",
+            "r2.pub",
+            "--as-of",
+            "2030-06-01",
+            "-o",
+            "r2.kagi",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("r2.pub: note: rsa-2048 may protect new data only until 2030-12-31"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(dir.join("r2.kagi")).unwrap();
     let r = kagi_in(
         &dir,
         &[
@@ -941,4 +965,43 @@ fn a_hybrid_post_quantum_recipient_round_trips_and_only_its_key_opens() {
         algs.contains(&"ml-kem-1024") && algs.contains(&"ecdh-p384"),
         "{algs:?}"
     );
+}
+
+#[test]
+fn labels_take_every_form_the_help_offers_and_decrypt_help_tells_the_truth() {
+    let dir = tempdir();
+    std::fs::write(dir.join("in.txt"), b"data").unwrap();
+    for (label, shown) in [
+        ("C 3,I 2,A 1", "機密性3 完全性2 可用性1"),
+        ("3,2,2", "機密性3 完全性2 可用性2"),
+        ("機密性３", "機密性3 完全性2 可用性2"),
+        ("Ｃ３，Ｉ１", "機密性3 完全性1 可用性2"),
+    ] {
+        let r = kagi_in(
+            &dir,
+            &[
+                "encrypt",
+                "in.txt",
+                "--passphrase-env",
+                "PW",
+                "--iterations",
+                "600000",
+                "--label",
+                label,
+                "-o",
+                "l.kagi",
+                "--force",
+            ],
+        );
+        assert_eq!(r.code, 0, "{label}: {}", r.stderr);
+        assert!(r.stderr.contains(shown), "{label}: {}", r.stderr);
+    }
+    let help = ok(&dir, &["encrypt", "--help"]);
+    assert!(
+        help.contains("C 3,I 2,A 1") && help.contains("3,2,2"),
+        "{help}"
+    );
+    let help = ok(&dir, &["decrypt", "--help"]);
+    assert!(!help.contains("nothing is released before"), "{help}");
+    assert!(help.contains("-o FILE") && help.contains("chunk"), "{help}");
 }

@@ -321,7 +321,8 @@ fn low_iteration_and_refused_schemes_are_flagged_with_the_reason() {
             "s",
         ],
     );
-    assert_eq!(r.code, 2);
+    // The key's encryption is refused: a policy "no", exit 1.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("EVP_BytesToKey"), "{}", r.stderr);
     // PKCS#12 PBE (SHA-1 and 3DES), HMAC-SHA-1 PBKDF2 and scrypt: read, refused with the reason.
     openssl(
@@ -444,7 +445,8 @@ fn generation_refuses_what_the_policy_refuses_and_never_overwrites() {
             "--unencrypted",
         ],
     );
-    assert_eq!(r.code, 2);
+    // Refused by policy: exit 1, as every policy refusal.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("LS-0003"), "{}", r.stderr);
     assert!(!dir.join("k.pem").exists());
     let r = kagi_in(
@@ -461,7 +463,7 @@ fn generation_refuses_what_the_policy_refuses_and_never_overwrites() {
             "2031-01-01",
         ],
     );
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("2030-12-31"), "{}", r.stderr);
     // rsa-2048 today: made, with the date it stops being permitted.
     let out = ok(
@@ -919,6 +921,41 @@ fn shares_back_up_verify_and_restore_through_the_cli() {
         "{}",
         r.stderr
     );
+    // A typo in the `set:` or `share:` header line is reported on that line, not as data
+    // line 01 (every line's checksum covers them).
+    for (field, want) in [("set:", "set identifier"), ("share:", "share number")] {
+        let h = lines.iter().position(|l| l.starts_with(field)).unwrap();
+        let mut bad: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        if field == "set:" {
+            // One base32 character of the identifier, changed to another valid one.
+            let pos = bad[h].len() - 1;
+            let c = bad[h].as_bytes()[pos];
+            bad[h].replace_range(pos..pos + 1, if c == b'A' { "B" } else { "A" });
+        } else {
+            // Share 2 of 5 typed as share 4 of 5.
+            bad[h] = bad[h].replacen("2 of 5", "4 of 5", 1);
+        }
+        assert_ne!(bad[h], lines[h], "{field} line unchanged");
+        std::fs::write(dir.join("typo.txt"), bad.join("\n")).unwrap();
+        let r = kagi_in(
+            &dir,
+            &[
+                "key",
+                "backup",
+                "verify",
+                "typo.txt",
+                files[2].as_str(),
+                files[3].as_str(),
+            ],
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("line {}:", h + 1)) && r.stderr.contains(want),
+            "{field}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("data line 01"), "{}", r.stderr);
+    }
     // Shares of another backup of the same key are rejected.
     ok(
         &dir,
@@ -1249,4 +1286,68 @@ fn a_device_or_huge_file_named_as_a_key_is_an_error_not_a_hang() {
     let r = kagi(&["key", "show", "/dev/zero"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("larger than 64 MiB"), "{}", r.stderr);
+}
+
+#[test]
+fn unlisted_curves_are_named_by_their_own_oid_everywhere() {
+    let dir = tempdir();
+    std::fs::write(dir.join("a.txt"), b"a").unwrap();
+    for (curve, oid) in [
+        ("secp256k1", "1.3.132.0.10"),
+        ("brainpoolP256r1", "1.3.36.3.3.2.8.1.1.7"),
+    ] {
+        let (key, public, crt) = (
+            format!("{curve}.key"),
+            format!("{curve}.pub"),
+            format!("{curve}.crt"),
+        );
+        // PKCS#8, SubjectPublicKeyInfo and a certificate: each names the curve, never
+        // id-ecPublicKey (1.2.840.10045.2.1).
+        openssl(
+            &dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                &format!("ec_paramgen_curve:{curve}"),
+                "-out",
+                &key,
+            ],
+        );
+        openssl(&dir, &["pkey", "-in", &key, "-pubout", "-out", &public]);
+        openssl(
+            &dir,
+            &[
+                "req", "-x509", "-key", &key, "-out", &crt, "-subj", "/CN=c", "-days", "30",
+            ],
+        );
+        let named = |text: &str| {
+            text.contains(&format!("{oid} ({curve})")) && !text.contains("1.2.840.10045.2.1")
+        };
+        for file in [&key, &public, &crt] {
+            let r = kagi_in(&dir, &["key", "show", file]);
+            assert_eq!(r.code, 1, "{file}: {}{}", r.stdout, r.stderr);
+            assert!(named(&r.stdout), "{file}: {}", r.stdout);
+        }
+        for file in [&public, &crt] {
+            let r = kagi_in(&dir, &["encrypt", "a.txt", "-r", file, "-o", "a.kagi"]);
+            assert_eq!(r.code, 1, "{file}: {}", r.stderr);
+            assert!(named(&r.stderr), "{file}: {}", r.stderr);
+            assert!(!dir.join("a.kagi").exists());
+        }
+        openssl(
+            &dir,
+            &[
+                "cms", "-sign", "-binary", "-in", "a.txt", "-signer", &crt, "-inkey", &key,
+                "-outform", "DER", "-out", "a.p7s",
+            ],
+        );
+        let r = kagi_in(
+            &dir,
+            &["verify", "a.txt", "--sig", "a.p7s", "--trust", &crt],
+        );
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(named(&r.stdout), "{}", r.stdout);
+    }
 }

@@ -419,7 +419,8 @@ fn each_failure_has_its_own_reason() {
             "enc.crt",
         ],
     );
-    ok(
+    // kagi refuses to make such a signature; openssl makes one for verify to judge.
+    let r = kagi_in(
         &dir,
         &[
             "sign",
@@ -429,10 +430,34 @@ fn each_failure_has_its_own_reason() {
             "PW",
             "--cert",
             "enc.crt",
-            "--chain",
-            "inter.crt",
             "doc.txt",
             "-o",
+            "enc.p7s",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not for signing"), "{}", r.stderr);
+    openssl(
+        &dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-in",
+            "doc.txt",
+            "-signer",
+            "enc.crt",
+            "-inkey",
+            "ecdsa-p256.key",
+            "-passin",
+            "env:PW",
+            "-certfile",
+            "inter.crt",
+            "-md",
+            "sha256",
+            "-outform",
+            "DER",
+            "-out",
             "enc.p7s",
         ],
     );
@@ -624,7 +649,8 @@ fn signing_refuses_what_the_policy_refuses_and_never_overwrites() {
             "2031-01-01",
         ],
     );
-    assert_eq!(r.code, 2);
+    // A policy refusal answers "no": exit 1 (README's contract).
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("LS-0003"), "{}", r.stderr);
     assert!(!dir.join("r2.p7s").exists() && !dir.join("x.p7s").exists());
 }
@@ -680,4 +706,226 @@ fn a_signed_manifest_reports_added_missing_and_changed_files() {
     .unwrap();
     let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
     assert_ne!(r.code, 0);
+}
+
+/// A P-256 key and a certificate for it made by openssl with `extra` arguments to `x509 -req`
+/// (`-days -1`: expired yesterday) or, with `ca_dates`, by `openssl ca` with those dates.
+fn openssl_cert(dir: &Path, name: &str, x509_extra: &[&str], ca_dates: Option<(&str, &str)>) {
+    let key = format!("{name}.key");
+    let csr = format!("{name}.csr");
+    let crt = format!("{name}.crt");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            &format!("/CN={name}"),
+        ],
+    );
+    match ca_dates {
+        None => {
+            let mut args = vec!["x509", "-req", "-in", &csr, "-signkey", &key, "-out", &crt];
+            args.extend(x509_extra);
+            openssl(dir, &args);
+        }
+        Some((start, end)) => {
+            write(
+                dir,
+                "ca.cnf",
+                b"[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n",
+            );
+            write(dir, "index.txt", b"");
+            write(dir, "serial", b"01\n");
+            openssl(
+                dir,
+                &[
+                    "ca",
+                    "-batch",
+                    "-config",
+                    "ca.cnf",
+                    "-selfsign",
+                    "-keyfile",
+                    &key,
+                    "-in",
+                    &csr,
+                    "-startdate",
+                    start,
+                    "-enddate",
+                    end,
+                    "-out",
+                    &crt,
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn signing_applies_the_certificate_checks_verify_applies() {
+    let dir = tempdir();
+    write(&dir, "a.txt", b"a");
+    openssl_cert(&dir, "expired", &["-days", "-1"], None);
+    openssl_cert(
+        &dir,
+        "future",
+        &[],
+        Some(("20991231000000Z", "21001231000000Z")),
+    );
+    write(&dir, "ku.ext", b"keyUsage=critical,keyEncipherment\n");
+    openssl_cert(&dir, "ku", &["-days", "30", "-extfile", "ku.ext"], None);
+    for (name, why) in [
+        ("expired", "has expired"),
+        ("future", "not yet valid"),
+        ("ku", "not for signing"),
+    ] {
+        let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
+        let r = kagi_in(&dir, &["sign", "--key", &key, "--cert", &crt, "a.txt"]);
+        assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(why), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains(&crt), "{name}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            !dir.join("a.txt.p7s").exists(),
+            "{name}: a signature was written"
+        );
+        // Sign-then-encrypt applies the same checks; nothing is encrypted either.
+        let r = kagi_in(
+            &dir,
+            &[
+                "encrypt",
+                "a.txt",
+                "--passphrase-env",
+                "PW",
+                "--iterations",
+                "600000",
+                "--sign",
+                &key,
+                "--sign-cert",
+                &crt,
+                "-o",
+                "a.kagi",
+            ],
+        );
+        assert_eq!(r.code, 1, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(why), "{name}: {}", r.stderr);
+        assert!(
+            !dir.join("a.kagi").exists(),
+            "{name}: an envelope was written"
+        );
+    }
+    // The same key with a certificate verify accepts signs.
+    openssl_cert(&dir, "good", &["-days", "30"], None);
+    ok(
+        &dir,
+        &["sign", "--key", "good.key", "--cert", "good.crt", "a.txt"],
+    );
+}
+
+#[test]
+fn a_refused_signing_key_is_named_with_its_row_and_rsa_2048_gets_its_date_note() {
+    let dir = tempdir();
+    write(&dir, "a.txt", b"a");
+    openssl(
+        &dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", "r1.key", "-out", "r1.crt",
+            "-subj", "/CN=R1", "-days", "30",
+        ],
+    );
+    let r = kagi_in(
+        &dir,
+        &["sign", "--key", "r1.key", "--cert", "r1.crt", "a.txt"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("kagi: r1.key: refused"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("80-bit") && r.stderr.contains("LS-0003"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("PKCS#8"), "{}", r.stderr);
+    assert!(!dir.join("a.txt.p7s").exists());
+    openssl(
+        &dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "r2.key", "-out", "r2.crt",
+            "-subj", "/CN=R2", "-days", "30",
+        ],
+    );
+    let out = ok(
+        &dir,
+        &["sign", "--key", "r2.key", "--cert", "r2.crt", "a.txt"],
+    );
+    assert!(out.contains("only until 2030-12-31"), "{out}");
+}
+
+#[test]
+fn verify_takes_chain_more_than_once_and_names_a_garbage_trust_file() {
+    let dir = tempdir();
+    pki(&dir);
+    signer(&dir, "ecdsa-p256", "signing", "365");
+    write(&dir, "a.txt", b"a");
+    ok(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "a.txt",
+        ],
+    );
+    let out = ok(
+        &dir,
+        &[
+            "verify",
+            "a.txt",
+            "--trust",
+            "ca.crt",
+            "--chain",
+            "inter.crt",
+            "--chain",
+            "ca.crt",
+        ],
+    );
+    assert!(out.starts_with("valid:"), "{out}");
+    write(&dir, "garbage.pem", b"garbage\n");
+    write(&dir, "garbage.der", &[0x30, 0x03, 0x02, 0x01, 0x05]);
+    for g in ["garbage.pem", "garbage.der"] {
+        let r = verify(&dir, &["a.txt", "--trust", g]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.starts_with(&format!("kagi: {g}: ")),
+            "{}",
+            r.stderr
+        );
+        for debug in [
+            "Der(",
+            "UnexpectedTag",
+            "NomError",
+            "Parsing Error",
+            "{",
+            "Some(",
+        ] {
+            assert!(!r.stderr.contains(debug), "{}", r.stderr);
+        }
+    }
 }

@@ -161,6 +161,32 @@ impl<'a> Signer<'a> {
         })
     }
 
+    /// Applies to the signer's certificate, at `at`, the checks [`Signature::verify`] applies
+    /// to it: inside its validity period, and, when it states a key usage, one for signing
+    /// (digitalSignature or nonRepudiation). A signature that verify (and openssl) would
+    /// reject is not made.
+    pub fn check_certificate(&self, at: OffsetDateTime) -> Result<(), Error> {
+        let c = Certificate::from_der(self.cert_der)?;
+        if at < c.not_before {
+            return Err(Error::CertificateNotUsable(format!(
+                "the certificate is not yet valid: its validity starts {}",
+                rfc3339(c.not_before)
+            )));
+        }
+        if at > c.not_after {
+            return Err(Error::CertificateNotUsable(format!(
+                "the certificate has expired: its validity ended {}",
+                rfc3339(c.not_after)
+            )));
+        }
+        if let Some(why) = not_for_signing(&c) {
+            return Err(Error::CertificateNotUsable(format!(
+                "the certificate {why}"
+            )));
+        }
+        Ok(())
+    }
+
     /// The digest the content must be hashed with.
     pub fn digest_algorithm(&self) -> HashAlgorithm {
         self.digest
@@ -660,16 +686,8 @@ impl Signature {
             );
         }
         // The signer's certificate: usage, then the path.
-        if !cert.key_usage.is_empty()
-            && !cert
-                .key_usage
-                .iter()
-                .any(|u| *u == "digitalSignature" || *u == "contentCommitment")
-        {
-            r.problems.push(format!(
-                "the signer's certificate is not for signing: its key usage is {}",
-                cert.key_usage.join(", ")
-            ));
+        if let Some(why) = not_for_signing(&cert) {
+            r.problems.push(format!("the signer's certificate {why}"));
         }
         if opts.trust.is_empty() {
             r.problems
@@ -850,6 +868,23 @@ fn pss_params(der: &[u8]) -> Option<(HashAlg, HashAlg, u32)> {
         }
     }
     Some((hash, mgf, salt))
+}
+
+/// Why a certificate's stated key usage does not allow signing, if it does not: RFC 5280
+/// 4.2.1.3 (digitalSignature, or nonRepudiation, also named contentCommitment).
+fn not_for_signing(cert: &Certificate) -> Option<String> {
+    let for_signing = cert
+        .key_usage
+        .iter()
+        .any(|u| *u == "digitalSignature" || *u == "contentCommitment");
+    if cert.key_usage.is_empty() || for_signing {
+        None
+    } else {
+        Some(format!(
+            "is not for signing: its key usage is {} (signing needs digitalSignature or nonRepudiation)",
+            cert.key_usage.join(", ")
+        ))
+    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

@@ -50,6 +50,10 @@ pub enum Error {
     /// A signature did not verify.
     #[error("the signature is not valid")]
     BadSignature,
+    /// A certificate that cannot serve this use now (expired, not yet valid, wrong key usage);
+    /// the message says which.
+    #[error("{0}")]
+    CertificateNotUsable(String),
     /// The system random source failed.
     #[error("the system random number generator failed")]
     Rng,

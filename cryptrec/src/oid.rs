@@ -71,6 +71,35 @@ pub fn curve(oid: &str) -> Option<Curve> {
     }
 }
 
+/// The name of a well-known EC curve the CRYPTREC list does not name (for messages that
+/// refuse it): SEC 2, RFC 5639 (Brainpool), X9.62 and GB/T 32918 (SM2).
+pub fn unlisted_curve_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.3.132.0.10" => "secp256k1",
+        "1.3.132.0.33" => "secp224r1 (P-224)",
+        "1.2.840.10045.3.1.1" => "prime192v1 (P-192)",
+        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
+        "1.3.36.3.3.2.8.1.1.8" => "brainpoolP256t1",
+        "1.3.36.3.3.2.8.1.1.9" => "brainpoolP320r1",
+        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
+        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
+        "1.2.156.10197.1.301" => "SM2",
+        _ => return None,
+    })
+}
+
+/// How a refusal names an EC curve parameter: `1.3.132.0.10 (secp256k1)`, or the bare OID,
+/// or `(no named curve)` for explicit parameters.
+pub fn describe_curve(oid: Option<&str>) -> String {
+    match oid {
+        Some(o) => match unlisted_curve_name(o) {
+            Some(name) => format!("{o} ({name})"),
+            None => o.to_string(),
+        },
+        None => "(explicit parameters, no named curve)".to_string(),
+    }
+}
+
 /// The OID of a named curve.
 pub fn curve_oid(c: Curve) -> &'static str {
     match c {
@@ -209,6 +238,14 @@ mod tests {
         assert_eq!(
             key_algorithm(EC_PUBLIC_KEY, Some("1.3.132.0.10")),
             Some(KeyOid::EcOther)
+        );
+        assert_eq!(
+            describe_curve(Some("1.3.132.0.10")),
+            "1.3.132.0.10 (secp256k1)"
+        );
+        assert_eq!(
+            describe_curve(Some("1.3.36.3.3.2.8.1.1.7")),
+            "1.3.36.3.3.2.8.1.1.7 (brainpoolP256r1)"
         );
         assert_eq!(
             signature("1.2.840.10045.4.3.2").and_then(|s| s.algorithm(&rsa, None)),

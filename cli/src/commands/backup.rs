@@ -160,7 +160,7 @@ fn expected_key(
     provider: &Provider,
 ) -> Result<PublicKey, CliError> {
     let bytes = files::read(path)?;
-    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
     match crypto_core::keys::read(&bytes).map_err(ctx)? {
         KeyMaterial::Private(k) => Ok(k.public_key().clone()),
         KeyMaterial::Public(p) => Ok(p),

@@ -72,8 +72,13 @@ pub fn new_key_file() -> Result<SecretBytes, CliError> {
     Ok(SecretBytes::new(text.into_bytes()))
 }
 
-fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
-    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+/// A recipient named by `-r`; a note when its key may protect only until a date.
+fn recipient(
+    provider: &Provider,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Recipient, CliError> {
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
     let bytes = files::read(path)?;
     if let Ok(text) = std::str::from_utf8(&bytes)
         && let Some(k) = envelope::hybrid::HybridPublicKey::from_text(text).map_err(ctx)?
@@ -85,10 +90,11 @@ fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
         KeyMaterial::Certificate(der) => {
             let c = Certificate::from_der(&der).map_err(ctx)?;
             let usage = |u: &str| c.key_usage.is_empty() || c.key_usage.contains(&u);
-            let key = c
-                .public_key
-                .clone()
-                .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+            // Read the key again for its typed error: a refused key answers "no" (exit 1).
+            let key = match &c.public_key {
+                Ok(k) => k.clone(),
+                Err(_) => keys::PublicKey::from_spki_der(&c.spki).map_err(ctx)?,
+            };
             let wanted = match key.kind() {
                 keys::KeyKind::Rsa { .. } => "keyEncipherment",
                 _ => "keyAgreement",
@@ -119,8 +125,12 @@ fn recipient(provider: &Provider, path: &Path) -> Result<Recipient, CliError> {
             )));
         }
     };
-    for alg in key.kind().algorithms().iter().rev().take(1) {
-        provider.check(alg, cryptrec::Use::Protect).map_err(ctx)?;
+    // The key-size row (RSA) or the curve's ECDH row carries the refusal or the date limit.
+    if let Some(alg) = key.kind().algorithms().last() {
+        let v = super::key::check_protect(provider, alg, path)?;
+        if let Some(note) = super::key::until_note(&v) {
+            notes.push(format!("{}: {note}", path.display()));
+        }
     }
     Ok(Recipient::PublicKey { key, subject })
 }
@@ -179,23 +189,28 @@ fn sign_file(
     key: &Path,
     cert: &Path,
     a: &EncryptArgs,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<u8>, CliError> {
     let pass = PassphraseIn {
         passphrase_file: None,
         passphrase_env: a.sign_passphrase_env.clone(),
     };
-    let key = load_private(key, &pass, provider)?;
+    let key_path = key;
+    let key = load_private(key_path, &pass, provider)?;
     let cert_der = files::certificates(cert)?.remove(0).der;
-    let signer = crypto_core::cms::Signer::new(
+    let now = time::OffsetDateTime::now_utc();
+    // The checks `kagi sign` applies: the key's row, and a certificate verify would accept.
+    let signer = super::sign::signer(
         provider,
-        &key,
-        &cert_der,
+        (&key, key_path),
+        (&cert_der, cert),
         crypto_core::hash::HashAlgorithm::Sha256,
-    )
-    .map_err(|e| CliError::Msg(format!("{}: {e}", cert.display())))?;
+        now,
+        notes,
+    )?;
     let digest = super::sign::hash_file(provider, signer.digest_algorithm(), path)?;
     let chain = files::bundle(a.sign_chain.as_deref())?;
-    Ok(signer.sign(&digest, &chain, time::OffsetDateTime::now_utc())?)
+    Ok(signer.sign(&digest, &chain, now)?)
 }
 
 /// Hashes what passes through to the inner writer (the plaintext of a signed envelope).
@@ -273,8 +288,9 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
     let alg: PayloadAlg = a.cipher.parse().map_err(CliError::Msg)?;
     let label = Label::parse(&a.label, &a.handling).map_err(CliError::Msg)?;
     let mut recipients = Vec::new();
+    let mut notes = Vec::new();
     for r in &a.recipients {
-        recipients.push(recipient(&provider, r)?);
+        recipients.push(recipient(&provider, r, &mut notes)?);
     }
     for k in &a.key_files {
         recipients.push(Recipient::KeyFile(read_key_file(k)?));
@@ -328,7 +344,12 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
                 "--sign needs a file input: the signature is made over the file before it is encrypted".into(),
             ));
         };
-        meta.signature = Some(hex::encode(sign_file(&provider, path, key, cert, a)?));
+        meta.signature = Some(hex::encode(sign_file(
+            &provider, path, key, cert, a, &mut notes,
+        )?));
+    }
+    for note in &notes {
+        eprintln!("kagi: {note}");
     }
     let (head, sealer) =
         envelope::seal(&provider, &recipients, alg, label.clone(), &meta).map_err(crypto)?;

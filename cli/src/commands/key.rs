@@ -76,7 +76,7 @@ pub fn load_private(
     provider: &Provider,
 ) -> Result<PrivateKey, CliError> {
     let bytes = files::read(path)?;
-    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
     match keys::read(&bytes).map_err(ctx)? {
         KeyMaterial::Private(k) => Ok(k),
         KeyMaterial::Encrypted(enc) => {
@@ -198,17 +198,37 @@ fn gen_key(
         let _ = writeln!(s, ", mode 0600)");
         let _ = writeln!(s, "fingerprint: {}", fp.hex());
         let _ = writeln!(s, "read aloud:  {}", fp.spoken());
-        if let Status::PermittedUntil { until } = verdict.status {
-            let _ = writeln!(
-                s,
-                "note: {} may protect new data only until {until} ({})",
-                verdict.algorithm,
-                limit_sources(&verdict)
-            );
+        if let Some(note) = until_note(&verdict) {
+            let _ = writeln!(s, "{note}");
         }
         print(&s)?;
     }
     Ok(Outcome::Yes)
+}
+
+/// The note `key gen`, `encrypt` and `sign` give when a key may protect new data only until a
+/// date (RSA-2048: until 2030-12-31).
+pub fn until_note(v: &Verdict) -> Option<String> {
+    match v.status {
+        Status::PermittedUntil { until } => Some(format!(
+            "note: {} may protect new data only until {until} ({})",
+            v.algorithm,
+            limit_sources(v)
+        )),
+        _ => None,
+    }
+}
+
+/// The policy's word on a key that is to protect new data (sign, or be encrypted to): a
+/// refusal names the file and answers "no" (exit 1), as `key show` does.
+pub fn check_protect(
+    provider: &Provider,
+    alg: &cryptrec::Algorithm,
+    path: &Path,
+) -> Result<Verdict, CliError> {
+    provider
+        .check(alg, cryptrec::Use::Protect)
+        .map_err(|e| CliError::about(path, e))
 }
 
 fn limit_sources(v: &Verdict) -> String {
@@ -237,7 +257,7 @@ struct Loaded {
 
 fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loaded, CliError> {
     let bytes = files::read(path)?;
-    let ctx = |e: crypto_core::Error| CliError::Msg(format!("{}: {e}", path.display()));
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
     let material = match keys::read(&bytes) {
         Err(e @ crypto_core::Error::NotListed(_)) => {
             return Ok(Loaded {
@@ -289,12 +309,26 @@ fn load_any(path: &Path, pass: &PassphraseIn, provider: &Provider) -> Result<Loa
         },
         KeyMaterial::Certificate(der) => {
             let cert = Certificate::from_der(&der).map_err(ctx)?;
+            // A key off the list (secp256k1) is a refusal to show, as for a bare key; any
+            // other unreadable key is an error.
+            let (public, refused) = match &cert.public_key {
+                Ok(k) => (Some(k.clone()), None),
+                Err(e) => match crypto_core::keys::PublicKey::from_spki_der(&cert.spki) {
+                    Err(crypto_core::Error::NotListed(_)) => {
+                        (None, Some(format!("the certificate's key: {e}")))
+                    }
+                    _ => {
+                        return Err(CliError::Msg(format!(
+                            "{}: the certificate's key: {e}",
+                            path.display()
+                        )));
+                    }
+                },
+            };
             Loaded {
                 what: "certificate",
-                refused: None,
-                public: Some(cert.public_key.clone().map_err(|e| {
-                    CliError::Msg(format!("{}: the certificate's key: {e}", path.display()))
-                })?),
+                refused,
+                public,
                 encryption: None,
                 cert: Some(cert),
             }

@@ -10,11 +10,12 @@ use crypto_core::manifest::Manifest;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::key::{load_private, provider};
+use super::key::{check_protect, load_private, provider, until_note};
 use crate::Outcome;
 use crate::args::{SignArgs, VerifyArgs};
 use crate::files::{self, Mode};
 use crate::output::{CliError, print, print_json};
+use crypto_core::keys::PrivateKey;
 
 /// The digest of a file, read once in a streaming pass.
 pub fn hash_file(
@@ -35,6 +36,36 @@ pub fn hash_file(
     })
 }
 
+/// A CMS signer for a key and its certificate, refused before anything is written when the
+/// policy refuses the key (naming the key file) or when `kagi verify` would reject the
+/// certificate at `at` (expired, not yet valid, not for signing). A key the policy permits only
+/// until a date adds the note `key gen` gives.
+pub fn signer<'a>(
+    provider: &Provider,
+    (key, key_path): (&PrivateKey, &Path),
+    (cert_der, cert_path): (&'a [u8], &Path),
+    rsa_hash: HashAlgorithm,
+    at: OffsetDateTime,
+    notes: &mut Vec<String>,
+) -> Result<Signer<'a>, CliError> {
+    // The signature row of the key (ECDSA, EdDSA, or the RSA key-size row).
+    if let Some(alg) = key.kind().algorithms().first() {
+        let v = check_protect(provider, alg, key_path)?;
+        if let Some(note) = until_note(&v) {
+            notes.push(note);
+        }
+    }
+    let signer = Signer::new(provider, key, cert_der, rsa_hash)
+        .map_err(|e| CliError::about(cert_path, e))?;
+    signer.check_certificate(at).map_err(|e| {
+        CliError::No(format!(
+            "{}: {e}; kagi verify would reject the signature, so nothing was signed",
+            cert_path.display()
+        ))
+    })?;
+    Ok(signer)
+}
+
 pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
     let provider = provider(&a.policy)?;
     let rsa_hash = match a.hash.as_str() {
@@ -47,10 +78,17 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
         .into_iter()
         .next()
         .ok_or_else(|| CliError::Msg(format!("{}: no certificate", a.cert.display())))?;
-    let chain = files::bundle(a.chain.as_deref())?;
-    let signer = Signer::new(&provider, &key, &cert_der, rsa_hash)
-        .map_err(|e| CliError::Msg(format!("{}: {e}", a.cert.display())))?;
+    let chain = files::bundles(&a.chain)?;
     let now = OffsetDateTime::now_utc();
+    let mut notes = Vec::new();
+    let signer = signer(
+        &provider,
+        (&key, &a.key),
+        (&cert_der, &a.cert),
+        rsa_hash,
+        now,
+        &mut notes,
+    )?;
     if let Some(dir) = &a.manifest {
         let m = Manifest::build(&provider, dir)
             .map_err(|e| CliError::Msg(format!("{}: {e}", dir.display())))?;
@@ -97,6 +135,9 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
         for skipped in &m.skipped {
             let _ = writeln!(s, "  not recorded (not a regular file): {skipped}");
         }
+        for note in &notes {
+            let _ = writeln!(s, "{note}");
+        }
         print(&s)?;
         return Ok(Outcome::Yes);
     }
@@ -133,6 +174,9 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
             signer.digest_algorithm().hash_alg().entry()
         );
     }
+    for note in &notes {
+        let _ = writeln!(report, "{note}");
+    }
     if key.kind() == crypto_core::keys::KeyKind::Ed25519 {
         report.push_str(
             "note: OpenSSL 3.0 cannot verify CMS signatures made with Ed25519 (RFC 8419); for recipients who verify with openssl, sign with an ECDSA or RSA key\n",
@@ -159,7 +203,7 @@ fn check_signature(
     let sig = Signature::parse(&files::read(sig_path)?)
         .map_err(|e| CliError::Msg(format!("{}: {e}", sig_path.display())))?;
     let trust = files::bundle(a.trust.as_deref())?;
-    let extra = files::bundle(a.chain.as_deref())?;
+    let extra = files::bundles(&a.chain)?;
     let opts = VerifyOptions {
         trust: &trust,
         extra: &extra,

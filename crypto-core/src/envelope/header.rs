@@ -125,31 +125,85 @@ impl Label {
         Ok(())
     }
 
-    /// Parses `機密性2,完全性1,可用性2` or `C2,I1,A2` (any order; missing parts default to 2).
+    /// Parses a label as `--label` takes it: named parts `機密性2,完全性1,可用性2`, `C2,I1,A2` or
+    /// `C 2, I 1, A 2` (any order, separated by commas, 、 or spaces; a part not given is 2),
+    /// or three levels in order `2,1,2`. The text is NFKC-normalised first, so the full-width
+    /// digits and letters a Japanese IME types (`機密性３`, `Ｃ３`) read as ASCII.
     pub fn parse(s: &str, handling: &str) -> Result<Label, String> {
+        use unicode_normalization::UnicodeNormalization;
         let mut l = Label {
             handling: handling.to_string(),
             ..Label::default()
         };
-        for part in s
-            .split([',', ' ', '、'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let (name, digit) =
-                part.split_at(part.len() - part.chars().last().map(char::len_utf8).unwrap_or(0));
-            let n: u8 = digit
+        let norm: String = s.nfkc().collect();
+        let tokens: Vec<&str> = norm
+            .split([',', ' ', '、', '\t'])
+            .filter(|t| !t.is_empty())
+            .collect();
+        let level = |part: &str, digits: &str| -> Result<u8, String> {
+            digits
                 .parse()
-                .map_err(|_| format!("label part `{part}`: ends with a level digit"))?;
-            match name.to_ascii_uppercase().as_str() {
-                "機密性" | "C" => l.confidentiality = n,
-                "完全性" | "I" => l.integrity = n,
-                "可用性" | "A" => l.availability = n,
-                _ => {
-                    return Err(format!(
-                        "label part `{part}`: 機密性/C, 完全性/I or 可用性/A"
-                    ));
+                .map_err(|_| format!("label part `{part}`: the level is one digit"))
+        };
+        let mut named: Vec<(String, u8)> = Vec::new();
+        let mut in_order: Vec<u8> = Vec::new();
+        let mut i = 0;
+        while let Some(&t) = tokens.get(i) {
+            i += 1;
+            let name = t.trim_end_matches(|c: char| c.is_ascii_digit());
+            let digits = &t[name.len()..];
+            if name.is_empty() {
+                in_order.push(level(t, digits)?);
+            } else if !digits.is_empty() {
+                named.push((name.to_string(), level(t, digits)?));
+            } else {
+                // `C 3`: the name, then its level as the next token.
+                match tokens.get(i) {
+                    Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) => {
+                        i += 1;
+                        named.push((name.to_string(), level(&format!("{t} {d}"), d)?));
+                    }
+                    _ => return Err(format!("label part `{t}`: a level digit must follow it")),
                 }
+            }
+        }
+        match (named.is_empty(), in_order.len()) {
+            (true, 0) => {}
+            (true, 3) => {
+                l.confidentiality = in_order[0];
+                l.integrity = in_order[1];
+                l.availability = in_order[2];
+            }
+            (true, _) => {
+                return Err(format!(
+                    "label `{s}`: give three levels in order (機密性,完全性,可用性, e.g. 2,2,2) or named parts (C 2,I 2,A 2)"
+                ));
+            }
+            (false, 0) => {
+                let mut given = [None; 3];
+                for (name, n) in named {
+                    let at = match name.to_ascii_uppercase().as_str() {
+                        "機密性" | "C" => 0,
+                        "完全性" | "I" => 1,
+                        "可用性" | "A" => 2,
+                        _ => {
+                            return Err(format!(
+                                "label part `{name}{n}`: 機密性/C, 完全性/I or 可用性/A"
+                            ));
+                        }
+                    };
+                    if given[at].replace(n).is_some() {
+                        return Err(format!("label `{s}`: `{name}` is given twice"));
+                    }
+                }
+                l.confidentiality = given[0].unwrap_or(l.confidentiality);
+                l.integrity = given[1].unwrap_or(l.integrity);
+                l.availability = given[2].unwrap_or(l.availability);
+            }
+            (false, _) => {
+                return Err(format!(
+                    "label `{s}`: either named parts (C 3,I 2,A 1) or three levels in order (3,2,2), not both"
+                ));
             }
         }
         l.validate().map_err(|e| e.to_string())?;
@@ -524,4 +578,47 @@ fn read_exact(reader: &mut dyn Read, buf: &mut [u8], what: &str) -> Result<(), E
         }
         _ => Error::Io(e),
     })
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::Label;
+
+    fn levels(s: &str) -> (u8, u8, u8) {
+        let l = Label::parse(s, "").unwrap_or_else(|e| panic!("{s}: {e}"));
+        (l.confidentiality, l.integrity, l.availability)
+    }
+
+    #[test]
+    fn every_form_the_help_offers_parses() {
+        assert_eq!(levels(""), (2, 2, 2));
+        assert_eq!(levels("機密性3,完全性2,可用性1"), (3, 2, 1));
+        assert_eq!(levels("C3,I2,A1"), (3, 2, 1));
+        assert_eq!(levels("C 3,I 2,A 1"), (3, 2, 1));
+        assert_eq!(levels("C 3, I 2, A 1"), (3, 2, 1));
+        assert_eq!(levels("3,2,2"), (3, 2, 2));
+        assert_eq!(levels("2,2,2"), (2, 2, 2));
+        assert_eq!(levels("a1 c3"), (3, 2, 1));
+        // What a Japanese IME types: full-width digits, letters and commas (NFKC).
+        assert_eq!(levels("機密性３"), (3, 2, 2));
+        assert_eq!(levels("機密性３，完全性１"), (3, 1, 2));
+        assert_eq!(levels("Ｃ３、Ｉ１"), (3, 1, 2));
+        assert_eq!(levels("３，２，１"), (3, 2, 1));
+    }
+
+    #[test]
+    fn malformed_labels_say_what_is_wrong() {
+        for (bad, why) in [
+            ("3,2", "three levels"),
+            ("C3,2,2", "not both"),
+            ("C3,C2", "twice"),
+            ("X3", "機密性/C"),
+            ("C", "level digit"),
+            ("C4", "1-3"),
+            ("12,2,2", "1-3"),
+        ] {
+            let e = Label::parse(bad, "").unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
 }

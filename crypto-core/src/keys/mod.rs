@@ -204,7 +204,7 @@ impl PrivateKey {
                     spki.as_bytes(),
                 ))
             }
-            other => Err(unsupported_key(&oid, other)),
+            other => Err(unsupported_key(&oid, param.as_deref(), other)),
         }
     }
 
@@ -257,6 +257,11 @@ impl PrivateKey {
         provider: &Provider,
         scheme: SignatureScheme,
     ) -> Result<SigningKey, Error> {
+        // The policy first: a refused key size is a refusal naming its row, not a parse
+        // failure of the implementation (ring does not load RSA keys below 2048 bits).
+        if let KeyKind::Rsa { bits } = self.kind {
+            provider.check(&scheme.algorithm(bits), cryptrec::Use::Process)?;
+        }
         SigningKey::from_pkcs8(provider, scheme, self.pkcs8.expose())
     }
 
@@ -319,11 +324,12 @@ fn spki_err(e: spki::Error) -> Error {
     Error::Malformed(format!("public key: {e}"))
 }
 
-fn unsupported_key(oid: &str, kind: Option<cryptrec::oid::KeyOid>) -> Error {
+fn unsupported_key(oid: &str, curve: Option<&str>, kind: Option<cryptrec::oid::KeyOid>) -> Error {
     use cryptrec::oid::KeyOid;
     match kind {
         Some(KeyOid::EcOther) => Error::NotListed(format!(
-            "the key is on EC curve {oid}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)"
+            "the key is on EC curve {}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)",
+            cryptrec::oid::describe_curve(curve)
         )),
         Some(KeyOid::X(m)) => Error::NotListed(format!(
             "the key is {m:?}, which is not on the CRYPTREC Ciphers List (its ECDH is SP 800-56A over NIST curves)"
@@ -403,7 +409,7 @@ impl PublicKey {
                     bits: crate::rsa_util::parse_public(key)?.1,
                 }
             }
-            other => return Err(unsupported_key(&oid, other)),
+            other => return Err(unsupported_key(&oid, param.as_deref(), other)),
         };
         Ok(PublicKey {
             kind,

@@ -195,7 +195,8 @@ fn sec1_private(der: &[u8]) -> Result<KeyMaterial, Error> {
             return Err(match cryptrec::oid::curve(other) {
                 Some(c) => Error::Unsupported(format!("{c:?} keys")),
                 None => Error::NotListed(format!(
-                    "the key is on EC curve {other}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)"
+                    "the key is on EC curve {}, which is not on the CRYPTREC Ciphers List (its ECDSA and ECDH use the NIST curves)",
+                    cryptrec::oid::describe_curve(Some(other))
                 )),
             });
         }

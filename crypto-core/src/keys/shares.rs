@@ -348,34 +348,14 @@ impl Share {
             .ok_or_else(|| err(n_label, "expected `label:`"))?
             .trim()
             .to_string();
-        let mut data = Vec::new();
-        let mut expected_line = 1usize;
-        loop {
+        // The data lines, read whole before their checksums are judged: a checksum covers
+        // the set identifier and the share number too, so when every line fails, the header
+        // is at fault, not line 01.
+        let mut rows: Vec<(usize, usize, Vec<u8>, String)> = Vec::new();
+        let (n_check, check) = loop {
             let (n, l) = next("check line")?;
             if let Some(check) = l.strip_prefix("check:") {
-                let share = Share {
-                    set,
-                    index,
-                    total,
-                    threshold,
-                    kind,
-                    fingerprint,
-                    label,
-                    data,
-                };
-                let want = share.header_digest();
-                let got: String = check
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_uppercase();
-                if got != want {
-                    return Err(err(
-                        n,
-                        "the check line does not match (a header field is mistyped, or a data line is missing)",
-                    ));
-                }
-                return Ok(share);
+                break (n, check.to_string());
             }
             let tokens: Vec<&str> = l.split_whitespace().collect();
             if tokens.len() < 3 {
@@ -384,6 +364,7 @@ impl Share {
             let number: usize = tokens[0]
                 .parse()
                 .map_err(|_| err(n, "a data line starts with its number"))?;
+            let expected_line = rows.len() + 1;
             if number != expected_line {
                 return Err(err(
                     n,
@@ -394,8 +375,8 @@ impl Share {
             let bytes = unbase32(&body).ok_or_else(|| {
                 err(n, &format!("data line {number:02} has a character that is not in the share alphabet, or a missing one"))
             })?;
-            let check = tokens[tokens.len() - 1].to_uppercase();
-            let check: String = check
+            let check: String = tokens[tokens.len() - 1]
+                .to_uppercase()
                 .chars()
                 .map(|c| match c {
                     'O' => '0',
@@ -403,17 +384,74 @@ impl Share {
                     c => c,
                 })
                 .collect();
-            if bytes.len() > BYTES_PER_LINE || check != line_check(&set, index, number, &bytes) {
+            rows.push((n, number, bytes, check));
+        };
+        let fits =
+            |set: &[u8; 10],
+             index: u8,
+             (_, number, bytes, check): &(usize, usize, Vec<u8>, String)| {
+                bytes.len() <= BYTES_PER_LINE && *check == line_check(set, index, *number, bytes)
+            };
+        if let Some(bad) = rows.iter().position(|r| !fits(&set, index, r)) {
+            let (n, number, ..) = rows[bad];
+            if bad == 0 && rows.iter().all(|r| !fits(&set, index, r)) {
+                // Every line fails: the lines belong to another share number, or the set
+                // identifier is mistyped.
+                if let Some(other) = (1..=u8::MAX).find(|&i| rows.iter().all(|r| fits(&set, i, r)))
+                {
+                    return Err(err(
+                        n_share,
+                        &format!(
+                            "the share number is mistyped: the data lines are those of share {other}, not {index}"
+                        ),
+                    ));
+                }
+                if rows.len() > 1 {
+                    return Err(err(
+                        n_set,
+                        "the set identifier is mistyped: no data line matches its checksum under it",
+                    ));
+                }
                 return Err(err(
                     n,
                     &format!(
-                        "data line {number:02} does not match its checksum: a character on this line is mistyped"
+                        "data line {number:02} does not match its checksum: a character on this line, or in the set identifier (line {n_set}), is mistyped"
                     ),
                 ));
             }
-            data.extend_from_slice(&bytes);
-            expected_line += 1;
+            return Err(err(
+                n,
+                &format!(
+                    "data line {number:02} does not match its checksum: a character on this line is mistyped"
+                ),
+            ));
         }
+        let share = Share {
+            set,
+            index,
+            total,
+            threshold,
+            kind,
+            fingerprint,
+            label,
+            data: rows
+                .into_iter()
+                .flat_map(|(_, _, bytes, _)| bytes)
+                .collect(),
+        };
+        let want = share.header_digest();
+        let got: String = check
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        if got != want {
+            return Err(err(
+                n_check,
+                "the check line does not match (a header field is mistyped, or a data line is missing)",
+            ));
+        }
+        Ok(share)
     }
 
     /// The set identifier as printed.

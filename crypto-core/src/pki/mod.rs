@@ -93,8 +93,13 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one certificate (DER).
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
-        let (rest, x) = parse_x509_certificate(der)
-            .map_err(|e| Error::Malformed(format!("certificate: {e}")))?;
+        // x509-parser's error text is its own debug form (`Der(UnexpectedTag { .. })`): not
+        // for users. What matters is that these bytes are not a certificate.
+        let (rest, x) = parse_x509_certificate(der).map_err(|_| {
+            Error::Malformed(
+                "certificate: not an X.509 certificate (DER that does not parse)".into(),
+            )
+        })?;
         if !rest.is_empty() {
             return Err(Error::Malformed("certificate: trailing bytes".into()));
         }
@@ -240,6 +245,10 @@ pub fn certificates(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
             }
             Ok(out)
         }
+        // Text that cannot open a DER SEQUENCE: say what it lacks rather than fail as DER.
+        Ok(_) if bytes.first() != Some(&0x30) => Err(Error::Malformed(
+            "certificate file: text without a PEM CERTIFICATE block, and not DER".into(),
+        )),
         _ => Ok(vec![Certificate::from_der(bytes)?]),
     }
 }
