@@ -890,3 +890,72 @@ fn crypto_erase_of_an_envelope_and_its_key_file() {
         "hello"
     );
 }
+
+/// The ledger breaks while a run is under way (it was checked before the first byte): the run
+/// ends erased and verified without a certificate, its finished journal kept, and once the
+/// ledger is mended `kagi erase resume` issues the certificate without erasing again.
+#[test]
+fn a_ledger_broken_during_a_run_gets_its_certificate_from_resume() {
+    use std::io::BufRead;
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let small = Loop::new(&image(&dir, "first.img", 4));
+    let r = erase_signed(&dir, &small.0, "op", &["--method", "zero"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let ledger = dir.join("state/ledger.jsonl");
+    let good = std::fs::read_to_string(&ledger).unwrap();
+    // 1 GiB in /dev/shm, checkpoints every 256 MiB.
+    let shm = PathBuf::from(format!(
+        "/dev/shm/kagi-cert-test-{}.img",
+        std::process::id()
+    ));
+    std::fs::write(&shm, vec![0x5au8; 1 << 30]).unwrap();
+    let dev = Loop::new(&shm);
+    let s = signing("op");
+    let mut args: Vec<&str> = vec![
+        "erase", "run", &dev.0, "--yes", "--json", "--method", "zero",
+    ];
+    args.extend(s.iter().map(|x| x.as_str()));
+    let mut child = spawn_kagi(&dir, &args);
+    let err = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(err).lines();
+    let mut rest = String::new();
+    loop {
+        let line = lines
+            .next()
+            .expect("the run ended before a checkpoint")
+            .unwrap();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["event"] == "checkpoint"
+        {
+            break;
+        }
+    }
+    std::fs::write(&ledger, good.replace("\"seq\":1", "\"seq\":9")).unwrap();
+    for l in lines {
+        rest.push_str(&l.unwrap());
+        rest.push('\n');
+    }
+    let st = child.wait().unwrap();
+    assert_eq!(st.code(), Some(2), "{rest}");
+    assert!(
+        rest.contains("erased and verified, but") && rest.contains("kagi erase resume"),
+        "{rest}"
+    );
+    assert_eq!(
+        certificates(&dir).len(),
+        1,
+        "no certificate outside the ledger"
+    );
+    std::fs::write(&ledger, &good).unwrap();
+    let r = kagi_in(
+        &dir,
+        &["erase", "resume", "--yes", "--passphrase-env", "PW"],
+    );
+    let _ = std::fs::remove_file(&shm);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let cert = issued(&r);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert_eq!(certificates(&dir).len(), 2);
+}

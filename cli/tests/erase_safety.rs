@@ -365,6 +365,17 @@ fn a_ca_signer_or_a_broken_ledger_stops_the_run_before_anything_is_written() {
     assert!(r.stderr.contains("CA certificate"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
     assert!(!dir.join("certs").exists());
+    // A certificate directory that cannot take a file: refused before the erase too.
+    std::fs::write(dir.join("certs"), b"a file, not a directory").unwrap();
+    let r = signed_run(&dir, &dev.0, "op.key", "op.crt");
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("certificates cannot be written"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&img).unwrap(), original);
+    std::fs::remove_file(dir.join("certs")).unwrap();
     // A broken ledger: refused before the erase, not after it.
     let ok_run = signed_run(&dir, &dev.0, "op.key", "op.crt");
     assert_eq!(ok_run.code, 0, "{}", ok_run.stderr);

@@ -287,13 +287,30 @@ impl Credentials {
     }
 }
 
-/// The ledger a certificate will be recorded in must check before anything is written: a
-/// broken chain found only after an erase would leave a verified run without its certificate.
+/// The ledger a certificate will be recorded in must check, and the certificate directory take
+/// a file, before anything is written: either found only after an erase would leave a
+/// verified run without its certificate.
 pub fn check_ledger(
     provider: &Provider,
     config: &CertConfig,
     ledger_default: &Path,
 ) -> Result<(), CliError> {
+    let dir = config
+        .certificate_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::File {
+            path: dir.clone(),
+            source: e,
+        })
+        .and_then(|()| files::Scratch::beside(&dir.join("probe")).map(drop))
+        .map_err(|e| {
+            CliError::Msg(format!(
+                "certificates cannot be written to {} ({e}); nothing was written",
+                dir.display()
+            ))
+        })?;
     let ledger = Ledger::new(config.ledger.as_deref().unwrap_or(ledger_default));
     let check = ledger.check(provider).map_err(|e| {
         CliError::Msg(format!(
