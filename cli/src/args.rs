@@ -484,7 +484,8 @@ pub struct SignArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// The signed file (or, with --manifest, the manifest).
+    /// The signed file. A kagi manifest (known by its first line) is checked against its tree,
+    /// as with --manifest.
     #[arg(required_unless_present = "manifest")]
     pub file: Option<PathBuf>,
     /// The detached signature (.p7s, DER or PEM); FILE.p7s when absent.
@@ -499,8 +500,9 @@ pub struct VerifyArgs {
     /// A signed manifest to check against its directory.
     #[arg(long, conflicts_with = "file")]
     pub manifest: Option<PathBuf>,
-    /// The directory the manifest describes (its recorded root beside the manifest by default).
-    #[arg(long, requires = "manifest")]
+    /// The directory a manifest describes (its recorded root beside the manifest by default).
+    /// Only for a manifest: refused for any other file.
+    #[arg(long)]
     pub dir: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -681,7 +681,7 @@ fn a_signed_manifest_reports_added_missing_and_changed_files() {
             "inter.crt",
         ],
     );
-    assert!(out.contains("3 files"), "{out}");
+    assert!(out.contains("3 files, 0 symbolic links"), "{out}");
     let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("unchanged"), "{}", r.stdout);
@@ -928,4 +928,187 @@ fn verify_takes_chain_more_than_once_and_names_a_garbage_trust_file() {
             assert!(!r.stderr.contains(debug), "{}", r.stderr);
         }
     }
+}
+
+/// A signed tree `媒体` (format 2) with a file, a link and a subdirectory.
+fn signed_tree(dir: &Path) -> std::path::PathBuf {
+    pki(dir);
+    signer(dir, "ecdsa-p256", "signing", "365");
+    let media = dir.join("媒体");
+    std::fs::create_dir_all(media.join("sub")).unwrap();
+    std::fs::write(media.join("sub/a.txt"), b"first").unwrap();
+    std::os::unix::fs::symlink("sub/a.txt", media.join("latest")).unwrap();
+    let out = ok(
+        dir,
+        &[
+            "sign",
+            "--manifest",
+            "媒体",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+        ],
+    );
+    assert!(out.contains("1 file, 1 symbolic link"), "{out}");
+    let text = std::fs::read_to_string(dir.join("媒体.manifest")).unwrap();
+    assert!(text.starts_with("kagi-manifest 2\n"), "{text}");
+    assert!(text.contains("link  sub/a.txt  latest\n"), "{text}");
+    media
+}
+
+#[test]
+fn a_manifest_given_as_the_file_is_checked_against_its_tree_and_dir_is_never_ignored() {
+    let dir = tempdir();
+    let media = signed_tree(&dir);
+    std::fs::rename(&media, dir.join("copy")).unwrap();
+    // Without --manifest: the manifest is known by its content, and --dir is the tree.
+    let r = verify(
+        &dir,
+        &["媒体.manifest", "--trust", "ca.crt", "--dir", "copy"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("unchanged: copy"), "{}", r.stdout);
+    std::fs::write(dir.join("copy/sub/a.txt"), b"First").unwrap();
+    let r = verify(
+        &dir,
+        &["媒体.manifest", "--trust", "ca.crt", "--dir", "copy"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("CHANGED: copy"), "{}", r.stdout);
+    // The verdict "valid" is the signature's, said so; the tree's is CHANGED.
+    assert!(r.stdout.starts_with("signature valid: "), "{}", r.stdout);
+    assert!(r.stdout.contains("changed:     sub/a.txt"), "{}", r.stdout);
+    // Without --dir, the recorded root beside the manifest; here it is gone: an error, not
+    // "valid".
+    let r = verify(&dir, &["媒体.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("--dir"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    // --dir with a file that is not a manifest is refused, not ignored.
+    write(&dir, "x.txt", b"x");
+    ok(
+        &dir,
+        &[
+            "sign",
+            "x.txt",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+        ],
+    );
+    let r = verify(
+        &dir,
+        &[
+            "x.txt",
+            "--trust",
+            "ca.crt",
+            "--chain",
+            "inter.crt",
+            "--dir",
+            "copy",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a kagi manifest"), "{}", r.stderr);
+    assert!(!r.stdout.contains("valid"), "{}", r.stdout);
+}
+
+#[test]
+fn links_added_removed_or_retargeted_and_special_files_are_changes() {
+    let dir = tempdir();
+    let media = signed_tree(&dir);
+    let check = |want: &[&str]| {
+        let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        for w in want {
+            assert!(r.stdout.contains(w), "want {w:?} in\n{}", r.stdout);
+        }
+    };
+    // Added, even pointing outside the tree.
+    std::os::unix::fs::symlink("/etc/passwd", media.join("sub/passwd")).unwrap();
+    check(&["added:       sub/passwd (symbolic link → /etc/passwd)"]);
+    std::fs::remove_file(media.join("sub/passwd")).unwrap();
+    // Retargeted.
+    std::fs::remove_file(media.join("latest")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", media.join("latest")).unwrap();
+    check(&[
+        "changed:     latest (was symbolic link → sub/a.txt, now symbolic link → /etc/passwd)",
+    ]);
+    // Removed.
+    std::fs::remove_file(media.join("latest")).unwrap();
+    check(&["missing:     latest (symbolic link → sub/a.txt)"]);
+    std::os::unix::fs::symlink("sub/a.txt", media.join("latest")).unwrap();
+    // A FIFO appearing in the tree.
+    let st = std::process::Command::new("mkfifo")
+        .arg(media.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = verify(
+        &dir,
+        &["--manifest", "媒体.manifest", "--trust", "ca.crt", "--json"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["added"], serde_json::json!(["pipe"]));
+    assert_eq!(v["format"], 2);
+    std::fs::remove_file(media.join("pipe")).unwrap();
+    let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_format_1_manifest_is_still_read_and_says_links_were_not_checked() {
+    let dir = tempdir();
+    let media = signed_tree(&dir);
+    // A format-1 manifest of the same tree (files only), signed as format 1 was.
+    let m2 = std::fs::read_to_string(dir.join("媒体.manifest")).unwrap();
+    let file_line = m2.lines().find(|l| l.ends_with("  sub/a.txt")).unwrap();
+    write(
+        &dir,
+        "old.manifest",
+        format!("kagi-manifest 1\nroot: 媒体\nfiles: 1\n{file_line}\n").as_bytes(),
+    );
+    ok(
+        &dir,
+        &[
+            "sign",
+            "old.manifest",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+        ],
+    );
+    std::os::unix::fs::symlink("/etc/passwd", media.join("passwd")).unwrap();
+    let r = verify(&dir, &["old.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("format-1 manifest recorded regular files only"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("not checked: passwd (symbolic link → /etc/passwd)"),
+        "{}",
+        r.stdout
+    );
+    // Its files are still checked.
+    std::fs::write(media.join("sub/a.txt"), b"other").unwrap();
+    let r = verify(&dir, &["old.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }

@@ -125,16 +125,13 @@ pub fn sign(a: &SignArgs) -> Result<Outcome, CliError> {
             return Err(e);
         }
         let mut s = format!(
-            "signed manifest of {} ({} files) → {} and {} ({})\n",
+            "signed manifest of {} ({}) → {} and {} ({})\n",
             dir.display(),
-            m.files.len(),
+            counts(&m),
             out.display(),
             sig_path.display(),
             signer.algorithm()
         );
-        for skipped in &m.skipped {
-            let _ = writeln!(s, "  not recorded (not a regular file): {skipped}");
-        }
         for note in &notes {
             let _ = writeln!(s, "{note}");
         }
@@ -224,11 +221,13 @@ fn check_signature(
     Ok(sig.verify(provider, &digest, &opts))
 }
 
-fn render(what: &Path, r: &Report) -> String {
+/// The report; `of` names what the verdict is about ("" for a file, "signature " for a
+/// manifest, whose tree gets its own verdict).
+fn render(what: &Path, r: &Report, of: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}: {}",
+        "{of}{}: {}",
         if r.valid() { "valid" } else { "INVALID" },
         what.display()
     );
@@ -290,6 +289,18 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome, CliError> {
         .file
         .as_deref()
         .ok_or_else(|| CliError::Msg("which file? kagi verify FILE --sig FILE.p7s".into()))?;
+    // A manifest is known by its content, not by a flag: checking only its signature would
+    // answer "valid" for a tree nobody looked at.
+    if is_manifest(file) {
+        return verify_manifest(&provider, file, a);
+    }
+    if let Some(dir) = &a.dir {
+        return Err(CliError::Msg(format!(
+            "--dir {}: {} is not a kagi manifest (its first line is not `kagi-manifest N`), so there is no tree to check",
+            dir.display(),
+            file.display()
+        )));
+    }
     let sig_path = a
         .sig
         .clone()
@@ -300,13 +311,34 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome, CliError> {
             &json!({"file": file.display().to_string(), "valid": report.valid(), "report": report}),
         )?;
     } else {
-        print(&render(file, &report))?;
+        print(&render(file, &report, ""))?;
     }
     Ok(if report.valid() {
         Outcome::Yes
     } else {
         Outcome::No
     })
+}
+
+/// Whether `path` starts like a kagi manifest (read: its first line only).
+fn is_manifest(path: &Path) -> bool {
+    use std::io::Read as _;
+    let prefix = crypto_core::manifest::MAGIC_PREFIX.as_bytes();
+    let mut head = Vec::with_capacity(prefix.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(prefix.len() as u64).read_to_end(&mut head))
+        .is_ok_and(|_| head == prefix)
+}
+
+/// `3 files, 1 symbolic link, 0 special files`.
+fn counts(m: &Manifest) -> String {
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!(
+        "{}, {}, {}",
+        n(m.files.len(), "file", "files"),
+        n(m.links.len(), "symbolic link", "symbolic links"),
+        n(m.specials.len(), "special file", "special files")
+    )
 }
 
 fn verify_manifest(
@@ -332,6 +364,13 @@ fn verify_manifest(
             .unwrap_or(Path::new("."))
             .join(&signed.root)
     });
+    if !dir.is_dir() {
+        return Err(CliError::Msg(format!(
+            "{}: not a directory; the tree {} describes is checked with it (name it with --dir DIR)",
+            dir.display(),
+            manifest_path.display()
+        )));
+    }
     let now = Manifest::build(provider, &dir)
         .map_err(|e| CliError::Msg(format!("{}: {e}", dir.display())))?;
     let diff = signed.diff(&now);
@@ -339,34 +378,53 @@ fn verify_manifest(
     if a.json {
         print_json(&json!({
             "manifest": manifest_path.display().to_string(),
+            "format": signed.version,
             "directory": dir.display().to_string(),
             "valid": ok,
             "signature": report,
             "files": signed.files.len(),
+            "links": signed.links.len(),
+            "special": signed.specials.len(),
             "added": diff.added, "missing": diff.missing, "changed": diff.changed,
-            "not_recorded": now.skipped,
+            "not_checked": diff.unchecked,
         }))?;
     } else {
-        let mut s = render(manifest_path, &report);
+        let mut s = render(manifest_path, &report, "signature ");
         let _ = writeln!(
             s,
-            "{}: {} ({} files in the manifest)",
+            "{}: {} ({} in the manifest)",
             if diff.is_empty() {
                 "unchanged"
             } else {
                 "CHANGED"
             },
             dir.display(),
-            signed.files.len()
+            counts(&signed)
         );
+        let what = |m: &Manifest, p: &str| m.describe(p).unwrap_or_default();
         for p in &diff.added {
-            let _ = writeln!(s, "  added:       {p}");
+            let _ = writeln!(s, "  added:       {p} ({})", what(&now, p));
         }
         for p in &diff.missing {
-            let _ = writeln!(s, "  missing:     {p}");
+            let _ = writeln!(s, "  missing:     {p} ({})", what(&signed, p));
         }
         for p in &diff.changed {
-            let _ = writeln!(s, "  changed:     {p}");
+            let (was, is) = (what(&signed, p), what(&now, p));
+            if was == is {
+                let _ = writeln!(s, "  changed:     {p}");
+            } else {
+                let _ = writeln!(s, "  changed:     {p} (was {was}, now {is})");
+            }
+        }
+        if signed.version == 1 {
+            let _ = writeln!(
+                s,
+                "  note:        a format-1 manifest recorded regular files only, not symbolic links or special files; {} such in the tree now, not checked (sign again for format 2)",
+                diff.unchecked.len()
+            );
+            for p in &diff.unchecked {
+                let _ = writeln!(s, "  not checked: {p} ({})", what(&now, p));
+            }
         }
         print(&s)?;
     }
