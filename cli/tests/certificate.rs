@@ -515,6 +515,80 @@ fn no_certificate_without_verification_or_after_an_interruption_and_one_after_re
     assert_eq!(segs.last().unwrap()["end"], 1u64 << 30);
     assert_eq!(doc["verification"]["verified_bytes"], 1u64 << 30);
     assert_eq!(doc["context"]["asset_tag"], "PC-0042");
+    // The window verified before the interruption was re-read before issue.
+    let re = &doc["verification"]["recheck"];
+    assert_eq!(re["algorithm"], "BLAKE3", "{doc}");
+    assert!(re["windows"].as_u64().unwrap() >= 1, "{re}");
+    assert_eq!(re["changed"], serde_json::json!([]));
+    assert!(r.stdout.contains("re-checked:"), "{}", r.stdout);
+}
+
+#[test]
+fn a_resumed_run_re_reads_what_it_verified_before_the_interruption() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let shm = format!("/dev/shm/kagi-recheck-test-{}.img", std::process::id());
+    std::fs::write(&shm, vec![0x3cu8; 1 << 30]).unwrap();
+    let dev = Loop::new(Path::new(&shm));
+    let s = signing("op");
+    let mut args: Vec<&str> = vec!["erase", "run", &dev.0, "--yes", "--json"];
+    args.extend(s.iter().map(|x| x.as_str()));
+    let mut child = spawn_kagi(&dir, &args);
+    {
+        // Interrupted after two windows (512 MiB) were written, flushed and verified.
+        use std::io::BufRead;
+        let err = child.stderr.as_mut().unwrap();
+        for line in std::io::BufReader::new(err).lines() {
+            let line = line.unwrap();
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["event"] == "checkpoint"
+                && v["done"].as_u64().unwrap() >= 512 << 20
+            {
+                break;
+            }
+        }
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // 1 MiB of the original data written back at 100 MiB, inside the first verified window.
+    std::fs::write(dir.join("orig"), vec![0x3cu8; 1 << 20]).unwrap();
+    let dd = Command::new("dd")
+        .args([
+            "if=orig",
+            &format!("of={}", dev.0),
+            "bs=1M",
+            "seek=100",
+            "count=1",
+            "oflag=direct",
+            "conv=notrunc",
+            "status=none",
+        ])
+        .current_dir(&*dir)
+        .status()
+        .unwrap();
+    assert!(dd.success());
+    let r = kagi_in(
+        &dir,
+        &["erase", "resume", "--yes", "--passphrase-env", "PW"],
+    );
+    drop(dev);
+    let _ = std::fs::remove_file(&shm);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("FAILED"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("CHANGED:     window bytes 0..268435456") && r.stdout.contains("BLAKE3"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        certificates(&dir).is_empty(),
+        "a certificate over changed data"
+    );
 }
 
 #[test]
@@ -698,6 +772,14 @@ fn the_html_page_renders_in_headless_chromium() {
         "NIST SP 800-88",
         "Clear",
         "the authoritative record is the signed file",
+        "GiB",
+        " GB)",
+        " JST (",
+        " UTC)",
+        "台帳番号",
+        "entry 1",
+        "作業者 押印欄",
+        "承認者 押印欄",
     ] {
         assert!(
             dom.contains(want),
@@ -723,7 +805,7 @@ fn the_html_page_renders_in_headless_chromium() {
         .unwrap()
         .replacen("PC-0042", "PC-9999", 1);
     std::fs::write(dir.join("bad.erasure"), text).unwrap();
-    ok(
+    let r = kagi_in(
         &dir,
         &[
             "certificate",
@@ -735,8 +817,74 @@ fn the_html_page_renders_in_headless_chromium() {
             "ca.crt",
         ],
     );
-    let page = std::fs::read_to_string(dir.join("bad.html")).unwrap();
-    assert!(page.contains("NOT VALID"), "{page}");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("NOT VALID"), "{}", r.stderr);
+    // Every printed page says so, not only the header.
+    let bad_pdf = dir.join("bad.pdf");
+    let printed = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--print-to-pdf={}", bad_pdf.display()))
+        .arg(format!("file://{}", dir.join("bad.html").display()))
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let pages = pdf_pages(&bad_pdf);
+    assert!(!pages.is_empty());
+    for (i, p) in pages.iter().enumerate() {
+        assert!(
+            p.contains("NOT VALID"),
+            "page {} of {}: {p}",
+            i + 1,
+            pages.len()
+        );
+    }
+    let good_pages = pdf_pages(&pdf);
+    assert!(good_pages.iter().all(|p| !p.contains("NOT VALID")));
+    // A certificate converted to CRLF line endings is named as altered.
+    let crlf = std::fs::read_to_string(&cert)
+        .unwrap()
+        .replace('\n', "\r\n");
+    std::fs::write(dir.join("crlf.erasure"), crlf).unwrap();
+    let r = verify(&dir, &["crlf.erasure", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("altered after signing") && r.stdout.contains("CR (carriage return)"),
+        "{}",
+        r.stdout
+    );
+    // A document edited to claim a named scheme its passes do not make is inconsistent in
+    // itself, whatever signs it.
+    let text = std::fs::read_to_string(&cert).unwrap();
+    let edited = text.replacen(
+        "\"scheme\": \"random\"",
+        "\"scheme\": \"dod-short (zero, one, random)\"",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(dir.join("scheme.erasure"), edited).unwrap();
+    let r = verify(&dir, &["scheme.erasure", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("the scheme dod-short has the passes zero, one, random, but the certificate lists random"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The text of each page of a PDF (pdftotext separates pages with form feeds).
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext is installed (.ci/run installs poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn cryptsetup(dir: &Path, args: &[&str]) -> bool {
@@ -958,4 +1106,134 @@ fn a_ledger_broken_during_a_run_gets_its_certificate_from_resume() {
     let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
     assert_eq!(certificates(&dir).len(), 2);
+}
+
+/// A LUKS2 volume made by cryptsetup over `img` (a fast PBKDF: only the format matters).
+fn luks2(dir: &Path, dev: &str) {
+    std::fs::write(dir.join("kf"), "volume passphrase").unwrap();
+    assert!(cryptsetup(
+        dir,
+        &[
+            "luksFormat",
+            "--type",
+            "luks2",
+            "--batch-mode",
+            "--key-file",
+            "kf",
+            "--pbkdf",
+            "pbkdf2",
+            "--pbkdf-force-iterations",
+            "1000",
+            dev,
+        ]
+    ));
+}
+
+fn crypto_erase_attested(dir: &Path, dev: &str) -> Run {
+    let s = signing("op");
+    let mut args: Vec<&str> = vec![
+        "erase",
+        "crypto",
+        dev,
+        "--yes",
+        "--attest-encrypted-from-first-write",
+        "--attest-no-key-copies",
+    ];
+    args.extend(s.iter().map(|x| x.as_str()));
+    kagi_in(dir, &args)
+}
+
+fn dd_text(dir: &Path, dev: &str, sector: u64) {
+    std::fs::write(
+        dir.join("sector"),
+        &"元のデータ ".repeat(40).as_bytes()[..512],
+    )
+    .unwrap();
+    let ok = Command::new("dd")
+        .args([
+            "if=sector",
+            &format!("of={dev}"),
+            "bs=512",
+            &format!("seek={sector}"),
+            "count=1",
+            "oflag=direct",
+            "conv=notrunc",
+            "status=none",
+        ])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+#[test]
+fn verify_device_of_a_crypto_erase_checks_the_destroyed_key_area_and_nothing_else() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let img = dir.join("zeroed.img");
+    std::fs::write(&img, vec![0u8; 64 << 20]).unwrap();
+    let dev = Loop::new(&img);
+    luks2(&dir, &dev.0);
+    let r = crypto_erase_attested(&dir, &dev.0);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // A zeroed data area was never written: nothing readable is left, Purge stands.
+    assert!(r.stdout.contains("NIST SP 800-88 Purge"), "{}", r.stdout);
+    let cert = issued(&r);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout
+            .contains("(the destroyed key area): still the random overwrite"),
+        "{}",
+        v.stdout
+    );
+    // The data area is not what the certificate speaks for: a change there is not its concern.
+    dd_text(&dir, &dev.0, (40 << 20) / 512);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    // A sector of the destroyed key area rewritten: no longer what the certificate says.
+    dd_text(&dir, &dev.0, 2048);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt", "--device", &dev.0]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout
+            .contains("no longer holds the random overwrite of its destroyed key area")
+            && v.stdout.contains("1048576..1049088"),
+        "{}",
+        v.stdout
+    );
+}
+
+#[test]
+fn crypto_erase_over_plaintext_claims_no_level_whatever_is_attested() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let img = dir.join("plain.img");
+    let text = "住民記録 氏名 山田太郎 住所 東京都千代田区 ".repeat(2_000_000);
+    std::fs::write(&img, &text.as_bytes()[..64 << 20]).unwrap();
+    let dev = Loop::new(&img);
+    luks2(&dir, &dev.0);
+    let r = crypto_erase_attested(&dir, &dev.0);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("does not look encrypted"), "{}", r.stderr);
+    assert!(r.stdout.contains("NOT ciphertext"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("unreadable without the keys"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("Purge"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("NIST SP 800-88 Not claimed"),
+        "{}",
+        r.stdout
+    );
+    let cert = issued(&r);
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
+    let sample = &doc["crypto_erase"]["data_sample"];
+    assert!(sample["readable"].as_u64().unwrap() > 0, "{sample}");
+    assert_eq!(sample["ciphertext_like"], 0, "{sample}");
 }

@@ -27,13 +27,94 @@ fn zero_then_an_independent_cmp_and_kagi_verify_agree() {
         .status()
         .unwrap();
     assert!(cmp.success(), "cmp finds a non-zero byte");
-    assert_eq!(
-        kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "zero"]).code,
-        0
+    let r = kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "zero"]);
+    assert_eq!(r.code, 0);
+    // A read-only check says what it read, never that it wrote.
+    assert!(
+        r.stdout.starts_with("holds")
+            && r.stdout.contains("read:        25165824 of 25165824 bytes"),
+        "{}",
+        r.stdout
     );
+    assert!(!r.stdout.contains("written"), "{}", r.stdout);
     let r = kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "one"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("mismatch"), "{}", r.stdout);
+    assert!(!r.stdout.contains("written"), "{}", r.stdout);
+}
+
+/// A tmpfs of `mib` MiB mounted in `dir`, unmounted when dropped.
+struct SmallFs(std::path::PathBuf);
+
+impl SmallFs {
+    fn new(dir: &Path, mib: u64) -> SmallFs {
+        let at = dir.join("small");
+        std::fs::create_dir_all(&at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+            .arg(&at)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "mount needs root");
+        SmallFs(at)
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_failed_write_names_its_os_error_and_nothing_is_called_verified() {
+    let dir = tempdir();
+    // A 16 MiB loop device over a sparse file on a 4 MiB file system: writes past 4 MiB fail
+    // with ENOSPC, as a full thin-provisioned volume does.
+    let fs = SmallFs::new(&dir, 4);
+    let img = fs.0.join("thin.img");
+    std::fs::File::create(&img)
+        .unwrap()
+        .set_len(16 << 20)
+        .unwrap();
+    let dev = Loop::new(&img);
+    let r = kagi_in(&dir, &["erase", "run", &dev.0, "--method", "one", "--yes"]);
+    drop(dev);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("FAILED"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("first write error: at byte ") && r.stdout.contains("ENOSPC"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("not verified"), "{}", r.stdout);
+    assert!(!r.stdout.contains("verified: "), "{}", r.stdout);
+    assert!(r.stdout.contains("could not be written"), "{}", r.stdout);
+}
+
+#[test]
+fn a_pattern_over_4096_bytes_is_named_by_its_limit_not_echoed() {
+    let dir = tempdir();
+    let long = format!("pattern:{}", "ab".repeat(4097));
+    let r = kagi_in(
+        &dir,
+        &["erase", "run", "/dev/null", "--method", &long, "--yes"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("1 to 4096 bytes") && r.stderr.contains("this one is 4097 bytes"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("unknown method"), "{}", r.stderr);
+    assert!(r.stderr.len() < 300, "{}", r.stderr);
+    let r = kagi_in(&dir, &["erase", "verify", "/dev/null", "--expect", &long]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.len() < 300 && r.stderr.contains("4096"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

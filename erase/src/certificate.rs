@@ -18,8 +18,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
+use crate::crypto_erase::DataSample;
 use crate::discover::BlockDevice;
-use crate::engine::{PassRecord, Range, Report};
+use crate::engine::{PassRecord, Range, Recheck, Report};
 
 /// The schema this module writes and reads.
 pub const SCHEMA: &str = "kagi-erasure-certificate/1";
@@ -222,6 +223,10 @@ pub struct Verification {
     pub coverage_bp: u64,
     /// Reads bypassed the page cache.
     pub direct_io: bool,
+    /// For a resumed run: the windows verified before an interruption, re-read before issue
+    /// and compared with the BLAKE3 digests recorded when they were verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<Recheck>,
 }
 
 /// The outcome in numbers.
@@ -312,6 +317,10 @@ pub struct CryptoErase {
     pub attested_no_key_copies: bool,
     /// Key files overwritten, verified and removed with it.
     pub key_files_destroyed: Vec<String>,
+    /// The sample of the data area taken before the keys were destroyed: data that does not
+    /// look like ciphertext is not protected by destroying keys.
+    #[serde(default)]
+    pub data_sample: Option<DataSample>,
 }
 
 /// The certificate's content.
@@ -378,13 +387,54 @@ fn read_trimmed(path: &str) -> String {
 
 /// The NIST SP 800-88 level a crypto-erase may claim (§2.6): Purge only on a device, with the
 /// data encrypted from its first write and no key copies elsewhere; Clear for a file whose key
-/// copies are attested absent (a file overwrite's own limits); otherwise none.
-pub fn crypto_level(file: bool, first_write: bool, no_copies: bool) -> &'static str {
-    match (file, first_write, no_copies) {
-        (false, true, true) => "Purge",
-        (true, _, true) => "Clear",
+/// copies are attested absent (a file overwrite's own limits); none when the sampled data area
+/// holds data that is not ciphertext (`readable_data`), whatever is attested.
+pub fn crypto_level(
+    file: bool,
+    first_write: bool,
+    no_copies: bool,
+    readable_data: bool,
+) -> &'static str {
+    match (readable_data, file, first_write, no_copies) {
+        (true, ..) => "Not claimed",
+        (false, false, true, true) => "Purge",
+        (false, true, _, true) => "Clear",
         _ => "Not claimed",
     }
+}
+
+/// Why a scheme's name and its passes disagree, if they do: a named scheme (`dod-short`) must
+/// have exactly its passes, and a scheme given as a list of methods must be that list.
+fn scheme_problem(scheme: &str, passes: &[PassRecord]) -> Option<String> {
+    let methods: Vec<&str> = passes.iter().map(|p| p.method.as_str()).collect();
+    // Each method as kagi writes it (`pattern:C0FFEE` is recorded as `pattern:c0ffee`).
+    let split = |l: &str| -> Vec<String> {
+        l.split(',')
+            .map(|m| {
+                let m = m.trim();
+                m.parse::<crate::method::Method>()
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|_| m.to_string())
+            })
+            .collect()
+    };
+    let (name, listed) = match scheme.strip_suffix(')').and_then(|x| x.split_once(" (")) {
+        Some((n, l)) => (n, Some(split(l))),
+        None => (scheme, None),
+    };
+    let expected: Vec<String> = match crate::engine::scheme_passes(name) {
+        Some(p) => p.iter().map(|m| m.to_string()).collect(),
+        None => split(name),
+    };
+    let fits = |l: &[String]| l.iter().map(String::as_str).eq(methods.iter().copied());
+    if !fits(&expected) || listed.as_deref().is_some_and(|l| !fits(l)) {
+        return Some(format!(
+            "the scheme {name} has the passes {}, but the certificate lists {}",
+            expected.join(", "),
+            methods.join(", ")
+        ));
+    }
+    None
 }
 
 /// The verdict of `alg` for protecting new data today, as recorded in certificates.
@@ -469,6 +519,7 @@ impl Document {
                 verified_bytes: report.bytes_verified,
                 coverage_bp: report.bytes_verified.saturating_mul(10_000) / report.size.max(1),
                 direct_io: report.direct_io,
+                recheck: report.recheck.clone(),
             },
             outcome: Outcome {
                 bytes_written: report.bytes_written,
@@ -515,8 +566,22 @@ impl Document {
         }
         let found = &outcome.found;
         let file = device.kind == "regular file";
-        let level = crypto_level(file, attested_first_write, attested_no_copies);
+        let sample = &outcome.data;
+        let level = crypto_level(
+            file,
+            attested_first_write,
+            attested_no_copies,
+            sample.readable_data(),
+        );
         let mut limits = Vec::new();
+        if sample.readable_data() {
+            limits.push(format!(
+                "the data area does not look encrypted: {} of {} sampled sectors hold data that is not ciphertext (the first at byte {}); destroying the keys does not reach it, so no NIST SP 800-88 level is claimed",
+                sample.readable,
+                sample.sectors,
+                sample.first_readable.unwrap_or_default()
+            ));
+        }
         if !attested_no_copies {
             limits.push(match found.format {
                 crate::crypto_erase::Format::KagiEnvelope => "copies of the envelope elsewhere (backups, transfers) still hold its header and can be decrypted by its recipients: not attested absent".to_string(),
@@ -555,6 +620,7 @@ impl Document {
             attested_encrypted_from_first_write: attested_first_write,
             attested_no_key_copies: attested_no_copies,
             key_files_destroyed: key_files,
+            data_sample: Some(outcome.data.clone()),
         });
         Ok(doc)
     }
@@ -619,6 +685,12 @@ impl Document {
                 if s.passes.last().is_some_and(|l| !l.verified) {
                     p.push("the last pass is not marked verified".into());
                 }
+                if let Some(why) = scheme_problem(&s.scheme, &s.passes) {
+                    p.push(why);
+                }
+                if !s.resumed.is_empty() && v.recheck.is_none() {
+                    p.push("a resumed run whose windows verified before the interruption were not re-read before issue".into());
+                }
                 if s.nist_level != "Clear" {
                     p.push(format!(
                         "an overwrite claims NIST SP 800-88 {}; a software overwrite achieves Clear",
@@ -645,10 +717,19 @@ impl Document {
                     if c.header_parses_after {
                         p.push("a header still parsed after the crypto-erase".into());
                     }
+                    // Without a sample, the data was not shown to be ciphertext.
+                    let readable = match &c.data_sample {
+                        Some(d) => {
+                            p.extend(d.problems(&c.data_left));
+                            d.readable_data()
+                        }
+                        None => true,
+                    };
                     let want = crypto_level(
                         self.device.kind == "regular file",
                         c.attested_encrypted_from_first_write,
                         c.attested_no_key_copies,
+                        readable,
                     );
                     if s.nist_level != want {
                         p.push(format!(
@@ -667,6 +748,25 @@ impl Document {
         }
         if s.not_reached.is_empty() {
             p.push("the limits (what was not reached) are missing".into());
+        }
+        if let Some(r) = &v.recheck {
+            if r.algorithm != crate::engine::RECHECK_ALGORITHM {
+                p.push(format!(
+                    "a re-check digest {} that kagi does not use",
+                    r.algorithm
+                ));
+            }
+            if !r.changed.is_empty() {
+                p.push(format!(
+                    "{} window(s) changed after they were verified (first bytes {}..{})",
+                    r.changed.len(),
+                    r.changed[0].start,
+                    r.changed[0].end
+                ));
+            }
+            if r.bytes > size.saturating_mul(s.passes.len().max(1) as u64) {
+                p.push("more bytes re-checked than the device has".into());
+            }
         }
         if v.verified_bytes != v.planned_bytes {
             p.push(format!(
@@ -770,6 +870,14 @@ pub struct Sealed {
 /// Splits and parses a certificate file; a missing, truncated or second signature block and a
 /// document that is not the schema are errors.
 pub fn open(bytes: &[u8]) -> Result<Sealed, Error> {
+    // kagi never writes a carriage return (the document is JSON with `\n` line ends, and JSON
+    // strings escape CR): a CR means the file was converted after signing — e.g. to CRLF line
+    // endings by a mail client or an editor — so its bytes are no longer the signed ones.
+    if bytes.contains(&b'\r') {
+        return Err(Error::Invalid(
+            "the file was altered after signing: it has CR (carriage return) line endings, which kagi never writes (converted to CRLF by a mail client or editor?); the signed bytes are LF only: convert a copy back (`tr -d '\\r'`) and verify that".into(),
+        ));
+    }
     let (doc, signature) = crypto_core::cms::open_text(bytes).map_err(|e| match e {
         crypto_core::Error::Malformed(m) => Error::Invalid(m),
         e => Error::Crypto(e),
@@ -924,6 +1032,19 @@ mod tests {
     }
 
     #[test]
+    fn a_crlf_copy_is_named_as_altered() {
+        let (bytes, _) = sealed_bytes();
+        let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+        let e = open(text.as_bytes())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("altered") && e.contains("CR"), "{e}");
+        let back = text.replace("\r\n", "\n");
+        assert!(open(back.as_bytes()).is_ok());
+    }
+
+    #[test]
     fn only_complete_verified_runs_get_a_certificate() {
         let p = Provider::egov().unwrap();
         let dev = |r: &Report| DeviceRecord::from_file("/tmp/x", r.size);
@@ -984,7 +1105,58 @@ mod tests {
                 Box::new(|d| d.issued = "2000-01-01T00:00:00Z".into()),
             ),
             ("schema", Box::new(|d| d.schema = "other/9".into())),
+            (
+                "has the passes zero, one, random",
+                Box::new(|d| d.sanitization.scheme = "dod-short (zero, one, random)".into()),
+            ),
+            (
+                "has the passes zero",
+                Box::new(|d| d.sanitization.scheme = "zero".into()),
+            ),
+            (
+                "were not re-read",
+                Box::new(|d| d.sanitization.resumed.push(d.sanitization.started.clone())),
+            ),
+            (
+                "changed after they were verified",
+                Box::new(|d| {
+                    d.verification.recheck = Some(Recheck {
+                        algorithm: "BLAKE3".into(),
+                        windows: 1,
+                        bytes: 512,
+                        changed: vec![Range { start: 0, end: 512 }],
+                        at: d.sanitization.finished.clone(),
+                    })
+                }),
+            ),
         ];
+        // The schemes kagi names are consistent with their own passes.
+        for (name, list, _) in crate::engine::SCHEMES {
+            let passes: Vec<PassRecord> = list
+                .split(',')
+                .map(|m| PassRecord {
+                    method: m.into(),
+                    verified: false,
+                    segments: vec![],
+                })
+                .collect();
+            let plan = Plan::parse(None, Some(name), Verify::Full).unwrap();
+            let described = format!("{name} ({})", list.replace(',', ", "));
+            assert_eq!(scheme_problem(&described, &passes), None, "{name}");
+            assert_eq!(plan.passes.len(), passes.len());
+            assert!(scheme_problem(&described, &passes[1..]).is_some());
+        }
+        assert_eq!(
+            scheme_problem(
+                "random",
+                &[PassRecord {
+                    method: "random".into(),
+                    verified: true,
+                    segments: vec![]
+                }]
+            ),
+            None
+        );
         for (want, edit) in cases {
             let mut d = document();
             edit(&mut d);

@@ -277,11 +277,119 @@ impl Target for Prefix<'_> {
     }
 }
 
+/// What a sample of the data area looked like before the keys were destroyed: the per-sector
+/// keystream test of `kagi erase verify --expect random` ([`crate::engine::RANDOM_MIN_DISTINCT`]
+/// distinct byte values in 512 bytes) on pieces chosen by a recorded seed. Data that does not
+/// look like ciphertext survives a crypto-erase readable, so no NIST level is claimed for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSample {
+    /// The seed that chose the pieces (4096 bytes each, at most 1024 of them).
+    pub seed: u64,
+    /// 512-byte sectors read.
+    pub sectors: u64,
+    /// Sectors that look like ciphertext.
+    pub ciphertext_like: u64,
+    /// Sectors of one repeated byte (cleared and never written since: they hold no data).
+    pub unwritten: u64,
+    /// Sectors that are neither: data readable without any key.
+    pub readable: u64,
+    /// The first readable sector's byte offset.
+    pub first_readable: Option<u64>,
+}
+
+impl DataSample {
+    /// Whether any sampled sector holds data that is not ciphertext.
+    pub fn readable_data(&self) -> bool {
+        self.readable > 0
+    }
+
+    /// Its internal consistency, for the certificate check.
+    pub fn problems(&self, data: &Range) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.ciphertext_like + self.unwritten + self.readable != self.sectors {
+            p.push("the data sample's sector counts do not add up".to_string());
+        }
+        if (self.readable > 0) != self.first_readable.is_some()
+            || self
+                .first_readable
+                .is_some_and(|x| x < data.start || x >= data.end)
+        {
+            p.push("the data sample's first readable sector does not fit its counts".into());
+        }
+        if self.sectors == 0 && data.end > data.start {
+            p.push("the data area was not sampled".into());
+        }
+        p
+    }
+}
+
+/// Pieces of the data area sampled: 1024 of 4096 bytes at seeded offsets, or all of a small area.
+const PIECE: u64 = 4096;
+const PIECES: u64 = 1024;
+
+/// Samples the data area `data` of `target` (reads only) with a fresh seed.
+pub fn sample_data(target: &mut dyn Target, data: Range) -> Result<DataSample, Error> {
+    let seed = u64::from_be_bytes(crypto_core::rand::array()?);
+    sample_data_with(target, data, seed)
+}
+
+/// [`sample_data`] with a given seed (to redo a recorded sample).
+pub fn sample_data_with(
+    target: &mut dyn Target,
+    data: Range,
+    seed: u64,
+) -> Result<DataSample, Error> {
+    let len = data.end.saturating_sub(data.start);
+    let mut pieces = Vec::new();
+    if len <= PIECE * PIECES {
+        let mut a = data.start;
+        while a < data.end {
+            let b = (a + (1 << 20)).min(data.end);
+            pieces.push((a, b));
+            a = b;
+        }
+    } else {
+        let sub = len / PIECES;
+        let slack = (sub - PIECE) / 512;
+        let mut state = seed;
+        for k in 0..PIECES {
+            let at = data.start + k * sub + crate::engine::splitmix(&mut state) % (slack + 1) * 512;
+            pieces.push((at, at + PIECE));
+        }
+    }
+    let mut out = DataSample {
+        seed,
+        sectors: 0,
+        ciphertext_like: 0,
+        unwritten: 0,
+        readable: 0,
+        first_readable: None,
+    };
+    for (a, b) in pieces {
+        let bytes = read(target, a, (b - a) as usize)?;
+        for (k, sector) in bytes.chunks(512).enumerate() {
+            out.sectors += 1;
+            if crate::engine::looks_random(sector) {
+                out.ciphertext_like += 1;
+            } else if sector.iter().all(|&x| x == sector[0]) {
+                out.unwritten += 1;
+            } else {
+                out.readable += 1;
+                out.first_readable.get_or_insert(a + (k * 512) as u64);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// What a crypto-erase did.
 #[derive(Clone, Debug, Serialize)]
 pub struct Outcome {
     /// Where the keys were.
     pub found: KeyMaterial,
+    /// The sample of the data area taken before the keys were destroyed.
+    pub data: DataSample,
     /// The overwrite of the key area (random, full read-back).
     pub report: Report,
     /// After the overwrite, no LUKS header or envelope parses at the start.
@@ -296,11 +404,13 @@ impl Outcome {
 }
 
 /// Destroys the key material `found` on `target`: overwrites it with a fresh keystream, reads
-/// it back, and checks that no header parses any more.
+/// it back, and checks that no header parses any more. `data` is the sample of the data area
+/// taken before ([`sample_data`]).
 pub fn run(
     provider: &Provider,
     target: &mut dyn Target,
     found: &KeyMaterial,
+    data: DataSample,
 ) -> Result<Outcome, Error> {
     let plan = Plan::parse(Some("random"), None, Verify::Full)?;
     let report = {
@@ -310,6 +420,7 @@ pub fn run(
     let header_gone = locate(target).is_err();
     Ok(Outcome {
         found: found.clone(),
+        data,
         report,
         header_gone,
     })
@@ -359,7 +470,8 @@ mod tests {
             }
         );
         assert_eq!(found.uuid.as_deref(), Some("abcd"));
-        let out = run(&p, &mut t, &found).unwrap();
+        let sample = sample_data(&mut t, found.data).unwrap();
+        let out = run(&p, &mut t, &found, sample).unwrap();
         assert!(out.complete(), "{out:?}");
         assert_eq!(out.report.bytes_written, 16 << 20);
         assert!(t.data()[..16 << 20].windows(6).all(|w| w != LUKS_MAGIC));
@@ -374,7 +486,8 @@ mod tests {
         let p = Provider::egov().unwrap();
         let mut t = luks2(20 << 20);
         let found = locate(&mut t).unwrap();
-        let out = run(&p, &mut t, &found).unwrap();
+        let sample = sample_data(&mut t, found.data).unwrap();
+        let out = run(&p, &mut t, &found, sample).unwrap();
         let ctx = Context {
             organisation: "o".into(),
             operator: "p".into(),
@@ -383,6 +496,7 @@ mod tests {
         };
         let mut dev = DeviceRecord::from_file("/dev/x", 20 << 20);
         dev.kind = "whole device".into();
+        assert_eq!(out.data.unwritten, out.data.sectors, "{:?}", out.data);
         for (first, copies, file, level) in [
             (true, true, false, "Purge"),
             (false, true, false, "Not claimed"),
@@ -409,6 +523,64 @@ mod tests {
             }
             assert!(!bad.problems().is_empty());
         }
+    }
+
+    #[test]
+    fn plaintext_under_a_luks_header_gets_no_level_whatever_is_attested() {
+        use crate::certificate::{Context, DeviceRecord, Document};
+        let p = Provider::egov().unwrap();
+        let mut t = luks2(40 << 20);
+        // Readable text over most of the data area (as after luksFormat over plaintext).
+        let text = "全ての情報を復元できないように抹消する。".repeat(400_000);
+        t.write_at(&text.as_bytes()[..20 << 20], 16 << 20).unwrap();
+        let found = locate(&mut t).unwrap();
+        let sample = sample_data(&mut t, found.data).unwrap();
+        assert!(sample.readable_data(), "{sample:?}");
+        assert!(
+            sample
+                .first_readable
+                .is_some_and(|x| (16 << 20..17 << 20).contains(&x)),
+            "{sample:?}"
+        );
+        assert!(sample.problems(&found.data).is_empty());
+        // The same seed gives the same sample.
+        assert_eq!(
+            sample_data_with(&mut t, found.data, sample.seed).unwrap(),
+            sample
+        );
+        let out = run(&p, &mut t, &found, sample).unwrap();
+        let ctx = Context {
+            organisation: "o".into(),
+            operator: "p".into(),
+            role: "r".into(),
+            ..Context::default()
+        };
+        let mut dev = DeviceRecord::from_file("/dev/x", 40 << 20);
+        dev.kind = "whole device".into();
+        let doc = Document::from_crypto_erase(&p, &out, dev, ctx, true, true, vec![], &[]).unwrap();
+        assert_eq!(doc.sanitization.nist_level, "Not claimed");
+        assert!(
+            doc.sanitization
+                .not_reached
+                .iter()
+                .any(|n| n.contains("does not look encrypted")),
+            "{:?}",
+            doc.sanitization.not_reached
+        );
+        assert!(doc.problems().is_empty(), "{:?}", doc.problems());
+        // Re-signed to claim Purge: inconsistent.
+        let mut bad = doc.clone();
+        bad.sanitization.nist_level = "Purge".into();
+        assert!(bad.problems().iter().any(|x| x.contains("conditions give")));
+        // Or with the sample edited to hide the plaintext: its counts no longer add up.
+        let mut bad = doc.clone();
+        if let Some(c) = bad.crypto_erase.as_mut()
+            && let Some(s) = c.data_sample.as_mut()
+        {
+            s.readable = 0;
+        }
+        bad.sanitization.nist_level = "Purge".into();
+        assert!(!bad.problems().is_empty());
     }
 
     #[test]

@@ -92,6 +92,85 @@ pub struct Report {
     pub resumed: Vec<String>,
     /// When the run ended.
     pub finished: Option<String>,
+    /// The first write that failed: where, and the OS error (`EROFS: …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_write_error: Option<String>,
+    /// The first read that failed: where, and the OS error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_read_error: Option<String>,
+    /// For a resumed run: the windows verified before an interruption, re-read and compared
+    /// with their recorded digests before the run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<Recheck>,
+    /// A read-only check (`kagi erase verify`): nothing was written.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+/// The digest of a verified window's read-back, kept in the journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowDigest {
+    /// First byte of the window.
+    pub start: u64,
+    /// One past its last byte.
+    pub end: u64,
+    /// BLAKE3 of the bytes read back (every byte, or the sampled pieces in order).
+    pub blake3: String,
+    /// The session (0 for the first run, one more for each resumption) that verified it.
+    pub session: u32,
+}
+
+/// The re-check of a resumed run: every window verified before an interruption, read again
+/// and compared with the digest recorded when it was verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recheck {
+    /// `BLAKE3`.
+    pub algorithm: String,
+    /// Windows re-read.
+    pub windows: u64,
+    /// Bytes re-read.
+    pub bytes: u64,
+    /// Windows whose read-back differs from what was verified (empty when all still hold).
+    pub changed: Vec<Range>,
+    /// When the re-check ran (RFC 3339).
+    pub at: String,
+}
+
+/// The digest algorithm of [`Recheck`].
+pub const RECHECK_ALGORITHM: &str = "BLAKE3";
+
+/// Names an I/O error the way an operator looks it up: the errno's symbol (`EPERM`, `EIO`,
+/// `ENOSPC`, …) and the system's message.
+pub fn describe_io(e: &std::io::Error) -> String {
+    let name = match e.raw_os_error() {
+        Some(1) => "EPERM",
+        Some(5) => "EIO",
+        Some(6) => "ENXIO",
+        Some(9) => "EBADF",
+        Some(11) => "EAGAIN",
+        Some(12) => "ENOMEM",
+        Some(13) => "EACCES",
+        Some(14) => "EFAULT",
+        Some(16) => "EBUSY",
+        Some(19) => "ENODEV",
+        Some(22) => "EINVAL",
+        Some(27) => "EFBIG",
+        Some(28) => "ENOSPC",
+        Some(30) => "EROFS",
+        Some(61) => "ENODATA",
+        Some(62) => "ETIME",
+        Some(74) => "EBADMSG",
+        Some(84) => "EILSEQ",
+        Some(95) => "EOPNOTSUPP",
+        Some(110) => "ETIMEDOUT",
+        Some(121) => "EREMOTEIO",
+        Some(123) => "ENOMEDIUM",
+        Some(124) => "EMEDIUMTYPE",
+        Some(n) => return format!("errno {n}: {e}"),
+        None => return e.to_string(),
+    };
+    format!("{name}: {e}")
 }
 
 impl Report {
@@ -101,7 +180,8 @@ impl Report {
             && self.write_failures.is_empty()
             && self.read_failures.is_empty()
             && self.mismatches.is_empty()
-            && self.bytes_written == self.size * self.passes.len() as u64
+            && self.recheck.as_ref().is_none_or(|r| r.changed.is_empty())
+            && (self.read_only || self.bytes_written == self.size * self.passes.len() as u64)
             && self.bytes_verified == self.verify_planned
             && self.passes.iter().all(|p| {
                 let mut at = 0;
@@ -169,6 +249,24 @@ pub const SCHEMES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The methods of a named scheme (`dod-short` → `["zero", "one", "random"]`), if it is one.
+pub fn scheme_passes(name: &str) -> Option<Vec<&'static str>> {
+    SCHEMES
+        .iter()
+        .find(|s| s.0 == name)
+        .map(|s| s.1.split(',').collect())
+}
+
+/// A method name as an operator typed it, shortened for a message (a long pattern is not
+/// echoed whole).
+fn shown(m: &str) -> String {
+    if m.chars().count() > 40 {
+        format!("{}…", m.chars().take(32).collect::<String>())
+    } else {
+        m.to_string()
+    }
+}
+
 impl Plan {
     /// A plan from `--method` or `--passes` (a scheme name or methods separated by commas).
     pub fn parse(
@@ -192,9 +290,15 @@ impl Plan {
         let passes = list
             .split(',')
             .map(|m| {
-                m.trim().parse::<Method>().map_err(|_| {
+                let m = m.trim();
+                m.parse::<Method>().map_err(|e| {
+                    if m.starts_with("pattern:") {
+                        // The pattern's own error (not hex, too long) says what is wrong.
+                        return e;
+                    }
                     Error::Invalid(format!(
-                        "unknown method or scheme `{m}` (methods: zero, one, pattern:HEX, random; schemes: {})",
+                        "unknown method or scheme `{}` (methods: zero, one, pattern:HEX, random; schemes: {})",
+                        shown(m),
                         SCHEMES.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
                     ))
                 })
@@ -245,6 +349,13 @@ pub struct State {
     pub window: u64,
     /// The report so far.
     pub report: Report,
+    /// How many times the run was resumed (or taken up again to issue its certificate).
+    #[serde(default)]
+    pub session: u32,
+    /// The BLAKE3 digest of each verified window's read-back, so a resumed run can re-read
+    /// what was verified before the interruption and see whether it changed.
+    #[serde(default)]
+    pub digests: Vec<WindowDigest>,
 }
 
 /// How a call to [`run`] ended.
@@ -310,7 +421,13 @@ impl State {
                 started: now(),
                 resumed: Vec::new(),
                 finished: None,
+                first_write_error: None,
+                first_read_error: None,
+                recheck: None,
+                read_only: false,
             },
+            session: 0,
+            digests: Vec::new(),
         })
     }
 
@@ -372,6 +489,8 @@ impl State {
         if self.report.finished.is_none() {
             self.report.resumed.push(now());
         }
+        // Every window verified before now is re-read before the run ends.
+        self.session += 1;
     }
 }
 
@@ -556,7 +675,7 @@ impl std::fmt::Display for Verify {
 
 /// splitmix64: a small deterministic generator for choosing sample offsets from a recorded seed
 /// (no secrecy rests on it).
-fn splitmix(state: &mut u64) -> u64 {
+pub(crate) fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -716,7 +835,12 @@ pub fn run(
                         .or_else(|_| target.write_at(data, off));
                     match ok {
                         Ok(()) => win.written += data.len() as u64,
-                        Err(_) => push(&mut win.write_failures, off, off + data.len() as u64),
+                        Err(e) => {
+                            push(&mut win.write_failures, off, off + data.len() as u64);
+                            win.write_error.get_or_insert_with(|| {
+                                format!("at byte {off}: {}", describe_io(&e))
+                            });
+                        }
                     }
                     progress(Progress {
                         pass: pass + 1,
@@ -738,15 +862,19 @@ pub fn run(
                     };
                     for r in pieces {
                         let buf = &mut got.as_mut_slice()[..(r.end - r.start) as usize];
-                        if target
+                        if let Err(e) = target
                             .read_at(buf, r.start)
                             .or_else(|_| target.read_at(buf, r.start))
-                            .is_err()
                         {
                             push(&mut win.read_failures, r.start, r.end);
+                            win.read_error.get_or_insert_with(|| {
+                                format!("at byte {}: {}", r.start, describe_io(&e))
+                            });
                             continue;
                         }
                         win.verified += r.end - r.start;
+                        win.digest.update(buf);
+                        win.hashed = true;
                         let want = &data[(r.start - off) as usize..(r.end - off) as usize];
                         compare(buf, want, r.start, logical, &mut win.mismatches);
                     }
@@ -764,7 +892,7 @@ pub fn run(
                         .map_err(|e| Error::Io(format!("{}: flushing", target.name()), e))?;
                 }
                 if let Some(end) = step.checkpoint {
-                    win.commit(state, end);
+                    win.commit(state, end, verify != Verify::Off);
                     checkpoint(state)?;
                     progress(Progress {
                         pass: pass + 1,
@@ -786,10 +914,91 @@ pub fn run(
         state.pass += 1;
         state.done = 0;
     }
+    if state.session > 0 {
+        // A resumed run: what was verified before an interruption may have changed since.
+        let Some(recheck) = recheck(target, state, plan.verify, &regions, stop)? else {
+            return Ok(Ended::Stopped);
+        };
+        state.report.recheck = Some(recheck);
+    }
     if state.report.finished.is_none() {
         state.report.finished = Some(now());
     }
     Ok(Ended::Finished)
+}
+
+/// The pieces of window `[start, end)` the verification read back, in the order it read
+/// them: every block, or the sampled regions inside the window.
+fn window_pieces(start: u64, end: u64, verify: Verify, regions: &[Range]) -> Vec<Range> {
+    match verify {
+        Verify::Full => (start..end)
+            .step_by(BLOCK)
+            .map(|a| Range {
+                start: a,
+                end: (a + BLOCK as u64).min(end),
+            })
+            .collect(),
+        Verify::Sample(_) => {
+            let lo = regions.partition_point(|r| r.end <= start);
+            let hi = regions.partition_point(|r| r.start < end);
+            regions[lo..hi].to_vec()
+        }
+        Verify::Off => Vec::new(),
+    }
+}
+
+/// Re-reads every window verified in an earlier session and compares its BLAKE3 digest with
+/// the one recorded when it was verified. `None` when stopped.
+fn recheck(
+    target: &mut dyn Target,
+    state: &mut State,
+    verify: Verify,
+    regions: &[Range],
+    stop: &AtomicBool,
+) -> Result<Option<Recheck>, Error> {
+    let mut out = Recheck {
+        algorithm: RECHECK_ALGORITHM.into(),
+        windows: 0,
+        bytes: 0,
+        changed: Vec::new(),
+        at: String::new(),
+    };
+    let mut got = AlignedBuf::new(BLOCK);
+    let earlier: Vec<WindowDigest> = state
+        .digests
+        .iter()
+        .filter(|d| d.session < state.session)
+        .cloned()
+        .collect();
+    for d in earlier {
+        let mut hasher = blake3::Hasher::new();
+        let mut unreadable = false;
+        for r in window_pieces(d.start, d.end, verify, regions) {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let buf = &mut got.as_mut_slice()[..(r.end - r.start) as usize];
+            if let Err(e) = target
+                .read_at(buf, r.start)
+                .or_else(|_| target.read_at(buf, r.start))
+            {
+                unreadable = true;
+                push(&mut state.report.read_failures, r.start, r.end);
+                state.report.first_read_error.get_or_insert_with(|| {
+                    format!("at byte {} (re-check): {}", r.start, describe_io(&e))
+                });
+                continue;
+            }
+            hasher.update(buf);
+            out.bytes += r.end - r.start;
+        }
+        out.windows += 1;
+        if unreadable || hasher.finalize().to_hex().as_str() != d.blake3 {
+            push(&mut out.changed, d.start, d.end);
+        }
+    }
+    out.at = now();
+    Ok(Some(out))
 }
 
 /// A window's counts and failures, committed to the state at its checkpoint.
@@ -800,12 +1009,31 @@ struct Window {
     write_failures: Vec<Range>,
     read_failures: Vec<Range>,
     mismatches: Vec<Range>,
+    write_error: Option<String>,
+    read_error: Option<String>,
+    /// BLAKE3 over what was read back, in order.
+    digest: blake3::Hasher,
+    hashed: bool,
 }
 
 impl Window {
-    fn commit(&mut self, state: &mut State, end: u64) {
+    fn commit(&mut self, state: &mut State, end: u64, verified: bool) {
         let w = std::mem::take(self);
+        if verified && w.hashed {
+            state.digests.push(WindowDigest {
+                start: state.done,
+                end,
+                blake3: w.digest.finalize().to_hex().to_string(),
+                session: state.session,
+            });
+        }
         let r = &mut state.report;
+        if r.first_write_error.is_none() {
+            r.first_write_error = w.write_error;
+        }
+        if r.first_read_error.is_none() {
+            r.first_read_error = w.read_error;
+        }
         r.bytes_written += w.written;
         r.bytes_verified += w.verified;
         for (into, from) in [
@@ -856,7 +1084,7 @@ pub fn run_plan(
 pub const RANDOM_MIN_DISTINCT: usize = 160;
 
 /// Whether a 512-byte piece looks like keystream output (see [`RANDOM_MIN_DISTINCT`]).
-fn looks_random(sector: &[u8]) -> bool {
+pub(crate) fn looks_random(sector: &[u8]) -> bool {
     let mut seen = [false; 256];
     for &b in sector {
         seen[b as usize] = true;
@@ -914,7 +1142,7 @@ pub fn check(
         verify_planned: size,
         direct_io: target.direct(),
         discard: None,
-        bytes_written: size,
+        bytes_written: 0,
         bytes_verified: 0,
         write_failures: Vec::new(),
         read_failures: Vec::new(),
@@ -922,6 +1150,10 @@ pub fn check(
         started: now(),
         resumed: Vec::new(),
         finished: None,
+        first_write_error: None,
+        first_read_error: None,
+        recheck: None,
+        read_only: true,
     };
     let mut got = AlignedBuf::new(BLOCK);
     let mut want = vec![0u8; BLOCK];
@@ -929,8 +1161,11 @@ pub fn check(
         let off = i * BLOCK as u64;
         let n = (size - off).min(BLOCK as u64) as usize;
         let buf = &mut got.as_mut_slice()[..n];
-        if target.read_at(buf, off).is_err() {
+        if let Err(e) = target.read_at(buf, off) {
             push(&mut report.read_failures, off, off + n as u64);
+            report
+                .first_read_error
+                .get_or_insert_with(|| format!("at byte {off}: {}", describe_io(&e)));
             continue;
         }
         report.bytes_verified += n as u64;
@@ -976,6 +1211,117 @@ mod tests {
         assert!(!looks_random(&text.as_bytes()[..512]));
         let odd: Vec<u8> = (0..512u32).map(|i| (i % 253) as u8 | 1).collect();
         assert!(!looks_random(&odd));
+    }
+
+    #[test]
+    fn a_resumed_run_rechecks_the_windows_verified_before_the_interruption() {
+        use crate::target::Faulty;
+        let p = Provider::egov().unwrap_or_else(|e| panic!("{e}"));
+        for (verify, tamper) in [
+            (Verify::Full, false),
+            (Verify::Full, true),
+            (Verify::Sample(50), false),
+            (Verify::Sample(50), true),
+        ] {
+            let mut t = Faulty::new(6 * BLOCK, 0x11, vec![]);
+            let plan = Plan::parse(Some("zero"), None, verify).unwrap_or_else(|e| panic!("{e}"));
+            let mut state = State::new(&t, &plan).unwrap_or_else(|e| panic!("{e}"));
+            state.window = BLOCK as u64;
+            let stop = AtomicBool::new(false);
+            let mut seen = 0;
+            let ended = run(
+                &p,
+                &mut t,
+                &mut state,
+                &stop,
+                &mut |_| {
+                    seen += 1;
+                    if seen == 3 {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    Ok(())
+                },
+                &mut |_| {},
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(ended, Ended::Stopped);
+            assert_eq!(state.digests.len(), 3);
+            assert!(state.digests.iter().all(|d| d.session == 0));
+            if tamper {
+                // The original data written back over the whole second window.
+                t.write_at(&vec![0x11u8; BLOCK], BLOCK as u64)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            state.resuming();
+            let stop = AtomicBool::new(false);
+            let ended = run(&p, &mut t, &mut state, &stop, &mut |_| Ok(()), &mut |_| {})
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(ended, Ended::Finished);
+            let r = state
+                .report
+                .recheck
+                .clone()
+                .unwrap_or_else(|| panic!("no re-check"));
+            assert_eq!(r.algorithm, "BLAKE3");
+            assert_eq!(r.windows, 3, "{verify}");
+            if tamper {
+                assert_eq!(
+                    r.changed,
+                    vec![Range {
+                        start: BLOCK as u64,
+                        end: 2 * BLOCK as u64
+                    }]
+                );
+                assert!(
+                    !state.report.complete(),
+                    "{verify}: complete over changed data"
+                );
+            } else {
+                assert!(r.changed.is_empty());
+                assert!(state.report.complete(), "{verify}");
+            }
+        }
+    }
+
+    #[test]
+    fn failures_name_the_os_error() {
+        use crate::target::{Fault, Faulty};
+        assert_eq!(
+            describe_io(&std::io::Error::from_raw_os_error(28)),
+            "ENOSPC: No space left on device (os error 28)"
+        );
+        assert!(describe_io(&std::io::Error::from_raw_os_error(1)).starts_with("EPERM: "));
+        let p = Provider::egov().unwrap_or_else(|e| panic!("{e}"));
+        let mut t = Faulty::new(2 * BLOCK, 0x11, vec![Fault::WriteError(BLOCK as u64 + 7)]);
+        let plan = Plan::parse(Some("zero"), None, Verify::Full).unwrap_or_else(|e| panic!("{e}"));
+        let r = run_plan(&p, &mut t, &plan).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!r.complete());
+        let e = r.first_write_error.unwrap_or_default();
+        assert!(e.starts_with(&format!("at byte {BLOCK}: ")), "{e}");
+    }
+
+    #[test]
+    fn a_long_pattern_is_named_by_its_limit_not_echoed() {
+        let long = format!("pattern:{}", "ab".repeat(5000));
+        let e = Plan::parse(Some(&long), None, Verify::Full)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("4096 bytes") && e.contains("5000"), "{e}");
+        assert!(e.len() < 200, "{e}");
+        let e = Plan::parse(
+            None,
+            Some(&format!("zero,{}", "x".repeat(8000))),
+            Verify::Full,
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.contains("unknown method") && e.len() < 300, "{e}");
+        assert_eq!(
+            scheme_passes("dod-short"),
+            Some(vec!["zero", "one", "random"])
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@ use crypto_core::keystream::Keystream;
 
 use crate::Error;
 
+/// The longest repeated pattern, in bytes.
+pub const MAX_PATTERN: usize = 4096;
+
 /// An overwrite method (one pass).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -27,15 +30,38 @@ impl std::str::FromStr for Method {
             "random" => Ok(Method::Random),
             _ => match s.strip_prefix("pattern:") {
                 Some(h) => {
-                    let p = hex::decode(h)
-                        .map_err(|_| Error::Invalid(format!("pattern `{h}` is not hex")))?;
-                    if p.is_empty() || p.len() > 4096 {
-                        return Err(Error::Invalid("a pattern is 1 to 4096 bytes".into()));
+                    // Long input is never echoed whole: the limit is what the operator needs.
+                    if h.len() > 2 * MAX_PATTERN {
+                        return Err(Error::Invalid(format!(
+                            "a pattern is 1 to {MAX_PATTERN} bytes ({} hex digits); this one is {} bytes",
+                            2 * MAX_PATTERN,
+                            h.len().div_ceil(2)
+                        )));
+                    }
+                    let p = hex::decode(h).map_err(|_| {
+                        Error::Invalid(format!(
+                            "the pattern after `pattern:` is not hex (two hex digits a byte){}",
+                            if h.len() <= 32 {
+                                format!(": `{h}`")
+                            } else {
+                                String::new()
+                            }
+                        ))
+                    })?;
+                    if p.is_empty() {
+                        return Err(Error::Invalid(format!(
+                            "a pattern is 1 to {MAX_PATTERN} bytes; this one is empty"
+                        )));
                     }
                     Ok(Method::Pattern(p))
                 }
                 None => Err(Error::Invalid(format!(
-                    "unknown method `{s}` (zero, one, pattern:HEX, random)"
+                    "unknown method `{}` (zero, one, pattern:HEX, random)",
+                    if s.chars().count() > 40 {
+                        format!("{}…", s.chars().take(32).collect::<String>())
+                    } else {
+                        s.to_string()
+                    }
                 ))),
             },
         }

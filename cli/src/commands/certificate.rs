@@ -114,7 +114,17 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
                 file.display(),
                 html.display()
             ))?;
-            Ok(Outcome::Yes)
+            // The page of an invalid certificate is written (marked NOT VALID on every page),
+            // and the answer is still "no".
+            match &verdict {
+                Some(v) if !v.valid() => Err(CliError::No(format!(
+                    "{}: NOT VALID ({}); every page of {} says so",
+                    file.display(),
+                    v.problems().join("; "),
+                    html.display()
+                ))),
+                _ => Ok(Outcome::Yes),
+            }
         }
     }
 }
@@ -291,6 +301,9 @@ fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String,
             dev.display()
         ));
     }
+    if let Some(c) = &d.crypto_erase {
+        return check_crypto_erased(provider, c, dev);
+    }
     let last = d
         .sanitization
         .passes
@@ -322,6 +335,55 @@ fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String,
         dev.display(),
         r.bytes_verified,
         last.method
+    ))
+}
+
+/// A crypto-erase certificate claims one thing about the medium: its key area (bytes
+/// 0..N: headers, keyslots, wrapped keys) was overwritten with a random keystream and no
+/// header parses. That is re-read, and nothing else: the data area was left in place and the
+/// certificate says nothing about its bytes.
+fn check_crypto_erased(
+    provider: &Provider,
+    c: &certificate::CryptoErase,
+    dev: &Path,
+) -> Result<String, String> {
+    let mut t = super::erase::open_target(dev, false).map_err(|e| e.to_string())?;
+    let area = c.destroyed;
+    let r = {
+        let mut key_area = erase::crypto_erase::Prefix::new(t.as_mut(), area.end);
+        engine::check(provider, &mut key_area, &Method::Random, &mut |_| {})
+            .map_err(|e| e.to_string())?
+    };
+    let bad: Vec<String> = r
+        .mismatches
+        .iter()
+        .chain(&r.read_failures)
+        .take(5)
+        .map(|x| format!("{}..{}", x.start, x.end))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "{} no longer holds the random overwrite of its destroyed key area (bytes {}..{}): bytes {}",
+            dev.display(),
+            area.start,
+            area.end,
+            bad.join(", ")
+        ));
+    }
+    if erase::crypto_erase::locate(t.as_mut()).is_ok() {
+        return Err(format!(
+            "{}: a {} header parses at its start again",
+            dev.display(),
+            c.format
+        ));
+    }
+    Ok(format!(
+        "{} re-read bytes {}..{} (the destroyed key area): still the random overwrite, no header parses; the data area (bytes {}..{}) is not checked: the certificate claims nothing about its bytes",
+        dev.display(),
+        area.start,
+        area.end,
+        c.data_left.start,
+        c.data_left.end
     ))
 }
 
@@ -395,6 +457,27 @@ fn show(d: &Document) -> String {
             .map(|x| format!(", seed {x:#018x}"))
             .unwrap_or_default()
     );
+    if let Some(r) = &v.recheck {
+        let _ = writeln!(
+            s,
+            "  re-checked:    {} window(s) verified before the interruption, {} bytes re-read, {} digests: {}",
+            r.windows,
+            r.bytes,
+            r.algorithm,
+            if r.changed.is_empty() {
+                "unchanged".to_string()
+            } else {
+                format!("{} CHANGED", r.changed.len())
+            }
+        );
+    }
+    if let Some(x) = d.crypto_erase.as_ref().and_then(|c| c.data_sample.as_ref()) {
+        let _ = writeln!(
+            s,
+            "  data sample:   {} sectors: {} ciphertext-like, {} never written, {} readable",
+            x.sectors, x.ciphertext_like, x.unwritten, x.readable
+        );
+    }
     for n in &d.sanitization.not_reached {
         let _ = writeln!(s, "  not reached:   {n}");
     }
@@ -424,6 +507,32 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// `n` bytes with GiB and GB beside them, as a paper form gives a capacity.
+fn sizes(n: u64) -> String {
+    format!(
+        "{n} bytes ({:.2} GiB / {:.2} GB)",
+        n as f64 / (1u64 << 30) as f64,
+        n as f64 / 1e9
+    )
+}
+
+/// An RFC 3339 time to the second in JST (UTC+09:00, the zone of the offices kagi serves)
+/// with UTC beside it; unparseable text is shown as it is.
+fn when(t: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    match OffsetDateTime::parse(t, &Rfc3339) {
+        Ok(x) => {
+            let jst = x.to_offset(time::macros::offset!(+9));
+            let utc = x.to_offset(time::UtcOffset::UTC);
+            match (jst.format(&fmt), utc.format(&fmt)) {
+                (Ok(a), Ok(b)) => format!("{a} JST ({b} UTC)"),
+                _ => t.to_string(),
+            }
+        }
+        Err(_) => t.to_string(),
+    }
+}
+
 /// A self-contained printable page with Japanese and English labels. It says it is not the
 /// authoritative record: the signed file is.
 fn render_html(
@@ -441,7 +550,20 @@ fn render_html(
         ))
     };
     row("証明書番号", "Certificate ID", esc(&d.id));
-    row("発行日時", "Issued", esc(&d.issued));
+    row("発行日時", "Issued", esc(&when(&d.issued)));
+    row(
+        "台帳番号",
+        "Ledger position",
+        match &d.ledger {
+            Some(l) => format!(
+                "第 {} 号 — entry {} (previous entry <code>{}</code>)",
+                l.seq,
+                l.seq,
+                esc(&l.prev)
+            ),
+            None => "— (not recorded in a ledger)".into(),
+        },
+    );
     row("組織", "Organisation", {
         let mut v = esc(&c.organisation);
         if let Some(u) = &c.unit {
@@ -479,8 +601,10 @@ fn render_html(
         "容量",
         "Size",
         format!(
-            "{} bytes ({} / {} byte sectors)",
-            d.device.size, d.device.logical_sector, d.device.physical_sector
+            "{} ({} / {} byte sectors)",
+            sizes(d.device.size),
+            d.device.logical_sector,
+            d.device.physical_sector
         ),
     );
     row(
@@ -529,11 +653,60 @@ fn render_html(
                 .unwrap_or_default()
         ),
     );
-    row(
-        "書込み量",
-        "Bytes written",
-        d.outcome.bytes_written.to_string(),
-    );
+    if let Some(r) = &v.recheck {
+        row(
+            "再検証",
+            "Re-check after resuming",
+            format!(
+                "{} window(s) verified before the interruption re-read ({} bytes) and compared by {} digest at {}: {}",
+                r.windows,
+                r.bytes,
+                esc(&r.algorithm),
+                esc(&when(&r.at)),
+                if r.changed.is_empty() {
+                    "unchanged".to_string()
+                } else {
+                    format!("{} CHANGED", r.changed.len())
+                }
+            ),
+        );
+    }
+    if let Some(c) = &d.crypto_erase {
+        row(
+            "鍵領域の破壊",
+            "Key material destroyed",
+            format!(
+                "{} {} — bytes {}..{} ({} key holder(s)); header parses after: {}",
+                esc(&c.format),
+                opt(&c.uuid),
+                c.destroyed.start,
+                c.destroyed.end,
+                c.key_holders,
+                if c.header_parses_after { "YES" } else { "no" }
+            ),
+        );
+        row(
+            "データ領域の標本",
+            "Data area sample",
+            match &c.data_sample {
+                Some(x) => format!(
+                    "bytes {}..{}: {} sectors sampled (seed {:#018x}): {} ciphertext-like, {} never written, {} readable{}",
+                    c.data_left.start,
+                    c.data_left.end,
+                    x.sectors,
+                    x.seed,
+                    x.ciphertext_like,
+                    x.unwritten,
+                    x.readable,
+                    x.first_readable
+                        .map(|b| format!(" (first at byte {b})"))
+                        .unwrap_or_default()
+                ),
+                None => "— (not sampled)".into(),
+            },
+        );
+    }
+    row("書込み量", "Bytes written", sizes(d.outcome.bytes_written));
     row(
         "到達できなかった領域",
         "Not reached",
@@ -548,14 +721,14 @@ fn render_html(
         "開始・終了",
         "Started / finished",
         format!(
-            "{} — {}{}",
-            esc(&d.sanitization.started),
-            esc(&d.sanitization.finished),
-            if d.sanitization.resumed.is_empty() {
-                String::new()
-            } else {
-                format!(" (resumed {}×)", d.sanitization.resumed.len())
-            }
+            "{}<br>— {}{}",
+            esc(&when(&d.sanitization.started)),
+            esc(&when(&d.sanitization.finished)),
+            d.sanitization
+                .resumed
+                .iter()
+                .map(|r| format!("<br>resumed {}", esc(&when(r))))
+                .collect::<String>()
         ),
     );
     row(
@@ -589,6 +762,13 @@ fn render_html(
         ),
     );
     row("備考", "Notes", opt(&c.notes));
+    let invalid = verdict.is_some_and(|v| !v.valid());
+    // Repeated on every printed page (fixed elements are, in Chromium's print layout).
+    let marks = if invalid {
+        "<div class=\"void\" id=\"void\" aria-hidden=\"true\">無効 NOT VALID</div>\n<div class=\"pagemark bad\" id=\"pagemark\">署名検証: 無効 — NOT VALID: this certificate did not verify; do not file it as a record of erasure</div>"
+    } else {
+        ""
+    };
     let status = match verdict {
         Some(v) if v.valid() => format!(
             "<p class=\"ok\" id=\"status\">署名検証: 有効 — Signature verified: valid ({})</p>",
@@ -619,9 +799,16 @@ th {{ width: 28%; background: #f0f0f0; font-weight: normal; }}
 code {{ font-size: 0.8em; word-break: break-all; }}
 .ok {{ color: #060; font-weight: bold; }} .bad {{ color: #a00; font-weight: bold; }} .warn {{ color: #850; }}
 .sign td {{ height: 3em; }}
+.seals {{ margin-top: 1em; }}
+.seals td {{ width: 50%; text-align: center; }}
+.seal {{ display: inline-block; width: 2.6cm; height: 2.6cm; border: 1px solid #333; margin: 0.4em; }}
+.void {{ position: fixed; top: 38%; left: 0; right: 0; text-align: center; font-size: 6em; font-weight: bold;
+  color: rgba(170, 0, 0, 0.22); transform: rotate(-28deg); pointer-events: none; z-index: 10; }}
+.pagemark {{ position: fixed; bottom: 0; left: 0; right: 0; text-align: center; background: #fff; font-size: 0.9em; }}
 @media print {{ body {{ margin: 1cm; }} }}
 </style></head>
 <body>
+{marks}
 <h1>データ消去証明書 <span class="en">Certificate of Sanitization</span></h1>
 {status}
 <table>
@@ -629,12 +816,19 @@ code {{ font-size: 0.8em; word-break: break-all; }}
 </table>
 <p class="en">この印刷物は参照用であり、正本は署名付き電子ファイルです。 This page is a rendering for the paper file; the authoritative record is the signed file
 <code>{file}</code> (SHA-256 <code>{hash}</code>). Verify it with <code>kagi certificate verify</code> or with openssl (docs/CERTIFICATE.md).</p>
+<table class="seals">
+<tr><th>作業者 押印欄<br><span class="en">Operator: seal or signature</span></th><th>承認者 押印欄<br><span class="en">Approver: seal or signature</span></th></tr>
+<tr><td><span class="seal" id="seal-operator"></span><br>氏名 Name: {operator}<br>日付 Date: ____年__月__日</td>
+<td><span class="seal" id="seal-approver"></span><br>氏名 Name: ______________<br>日付 Date: ____年__月__日</td></tr>
+</table>
 <table class="sign">
 <tr><th>確認者 署名・日付<br><span class="en">Validated by (signature, date)</span></th><td></td></tr>
 </table>
 </body></html>
 "#,
         id = esc(&d.id),
+        marks = marks,
+        operator = esc(&c.operator),
         status = status,
         rows = rows.join("\n"),
         file = esc(&file.display().to_string()),

@@ -34,6 +34,7 @@ struct Job {
     device: Option<erase::discover::BlockDevice>,
     target: Box<dyn Target>,
     found: KeyMaterial,
+    sample: crypto_erase::DataSample,
     asset_tag: Option<String>,
 }
 
@@ -74,6 +75,18 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             },
             found.area.end
         );
+        // The data area, sampled before anything is written: data that is not ciphertext
+        // survives a crypto-erase readable, and no level is claimed for it.
+        let sample = crypto_erase::sample_data(target.as_mut(), found.data).map_err(err)?;
+        if sample.readable_data() {
+            eprintln!(
+                "kagi: {}: the data area does not look encrypted: {} of {} sampled sectors hold data that is not ciphertext (the first at byte {}); it stays readable after the keys are destroyed, and no NIST SP 800-88 level will be claimed",
+                path.display(),
+                sample.readable,
+                sample.sectors,
+                sample.first_readable.unwrap_or_default()
+            );
+        }
         if !a.yes {
             confirm(path, device.as_ref().and_then(|d| d.serial.as_deref()))?;
         }
@@ -82,6 +95,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             device,
             target,
             found,
+            sample,
             asset_tag: a
                 .certify
                 .asset_tags
@@ -136,7 +150,8 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let mut text = String::new();
     let mut results = Vec::new();
     for mut job in jobs {
-        let outcome = crypto_erase::run(&provider, job.target.as_mut(), &job.found).map_err(err)?;
+        let outcome = crypto_erase::run(&provider, job.target.as_mut(), &job.found, job.sample)
+            .map_err(err)?;
         let complete = outcome.complete();
         all_ok &= complete;
         let mut cert = None;
@@ -242,11 +257,32 @@ fn render(
             "STILL PARSES"
         }
     );
-    let _ = writeln!(
-        s,
-        "  left:        bytes {}..{} of encrypted data, unreadable without the keys",
-        f.data.start, f.data.end
-    );
+    for (what, e) in [
+        ("first write error", &o.report.first_write_error),
+        ("first read error", &o.report.first_read_error),
+    ] {
+        if let Some(e) = e {
+            let _ = writeln!(s, "  {what}: {e}");
+        }
+    }
+    let d = &o.data;
+    if d.readable_data() {
+        let _ = writeln!(
+            s,
+            "  left:        bytes {}..{}, NOT ciphertext: {} of {} sampled sectors hold readable data (the first at byte {}); it was not erased and stays readable",
+            f.data.start,
+            f.data.end,
+            d.readable,
+            d.sectors,
+            d.first_readable.unwrap_or_default()
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "  left:        bytes {}..{}, not overwritten: {} of {} sampled sectors look like ciphertext, {} were never written (one repeated byte)",
+            f.data.start, f.data.end, d.ciphertext_like, d.sectors, d.unwritten
+        );
+    }
     if f.format != Format::KagiEnvelope {
         s.push_str("  warning:     LUKS header backups (cryptsetup luksHeaderBackup) and keys held elsewhere defeat this: destroy them too\n");
     } else {

@@ -746,7 +746,12 @@ fn finish(path: &Path, is_file: bool, r: &Report) -> Result<(), CliError> {
 fn render(r: &Report) -> String {
     let mut s = format!(
         "{}: {}\n",
-        if r.complete() { "complete" } else { "FAILED" },
+        match (r.complete(), r.read_only) {
+            (true, false) => "complete",
+            (true, true) => "holds",
+            (false, false) => "FAILED",
+            (false, true) => "DIFFERS",
+        },
         r.target
     );
     let _ = writeln!(s, "  method:      {} ({} bytes)", r.method, r.size);
@@ -783,17 +788,68 @@ fn render(r: &Report) -> String {
             .map(|x| format!(" (seed {x:#018x})"))
             .unwrap_or_default()
     );
-    let _ = writeln!(
-        s,
-        "  written:     {} bytes; verified: {} bytes{}",
-        r.bytes_written,
-        r.bytes_verified,
-        if r.direct_io {
-            " (direct I/O, not the page cache)"
-        } else {
-            ""
+    let direct = if r.direct_io {
+        " (direct I/O, not the page cache)"
+    } else {
+        ""
+    };
+    let bytes = |v: &[engine::Range]| v.iter().map(|x| x.end - x.start).sum::<u64>();
+    if r.read_only {
+        // `kagi erase verify` wrote nothing: it read and compared.
+        let _ = writeln!(
+            s,
+            "  read:        {} of {} bytes, compared with what `{}` writes{direct}",
+            r.bytes_verified, r.size, r.method
+        );
+    } else if r.complete() {
+        let _ = writeln!(
+            s,
+            "  written:     {} bytes; verified: {} bytes{direct}",
+            r.bytes_written, r.bytes_verified
+        );
+    } else {
+        // A failed run: what was done, and what failed, never a bare "verified".
+        let planned = r.size * r.passes.len() as u64;
+        let _ = writeln!(
+            s,
+            "  written:     {} of {planned} bytes ({} bytes could not be written)",
+            r.bytes_written,
+            bytes(&r.write_failures)
+        );
+        let _ = writeln!(
+            s,
+            "  read back:   {} of {} planned bytes{direct}: {} bytes differ from what was written, {} bytes unreadable — not verified",
+            r.bytes_verified,
+            r.verify_planned,
+            bytes(&r.mismatches),
+            bytes(&r.read_failures)
+        );
+    }
+    for (what, e) in [
+        ("first write error", &r.first_write_error),
+        ("first read error", &r.first_read_error),
+    ] {
+        if let Some(e) = e {
+            let _ = writeln!(s, "  {what}: {e}");
         }
-    );
+    }
+    if let Some(c) = &r.recheck {
+        if c.changed.is_empty() {
+            let _ = writeln!(
+                s,
+                "  re-checked:  {} window(s) verified before the interruption, {} bytes re-read: unchanged ({} digests)",
+                c.windows, c.bytes, c.algorithm
+            );
+        } else {
+            for x in &c.changed {
+                let _ = writeln!(
+                    s,
+                    "  CHANGED:     window bytes {}..{} no longer reads back as when it was verified before the interruption ({} digest differs)",
+                    x.start, x.end, c.algorithm
+                );
+            }
+        }
+    }
     if let Some(d) = &r.discard {
         let _ = writeln!(s, "  discard:     {d}");
     }
