@@ -204,6 +204,12 @@ fn a_symbolic_link_names_its_target_which_alone_is_erased_and_removed() {
             .is_symlink(),
         "the link is not deleted"
     );
+    // A plain file named by a relative path is not called a link.
+    std::fs::write(dir.join("data/plain.bin"), b"plain").unwrap();
+    let r = kagi_in(&dir, &["erase", "run", "./data/plain.bin", "--yes"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert!(!r.stderr.contains(" → "), "{}", r.stderr);
 }
 
 #[test]

@@ -526,6 +526,7 @@ fn each_failure_has_its_own_reason() {
             "/CN=Signer under SHA-1",
         ],
     );
+    write(&dir, "s1.ext", b"keyUsage=digitalSignature\n");
     openssl(
         &dir,
         &[
@@ -540,6 +541,8 @@ fn each_failure_has_its_own_reason() {
             "-sha1",
             "-days",
             "30",
+            "-extfile",
+            "s1.ext",
             "-out",
             "s1.crt",
             "-CAcreateserial",
@@ -783,10 +786,28 @@ fn signing_applies_the_certificate_checks_verify_applies() {
     );
     write(&dir, "ku.ext", b"keyUsage=critical,keyEncipherment\n");
     openssl_cert(&dir, "ku", &["-days", "30", "-extfile", "ku.ext"], None);
+    // Found by an attacker: what verify rejects beyond dates and key usage.
+    write(&dir, "eku.ext", b"extendedKeyUsage=serverAuth\n");
+    openssl_cert(&dir, "eku", &["-days", "30", "-extfile", "eku.ext"], None);
+    write(
+        &dir,
+        "ca.ext",
+        b"basicConstraints=critical,CA:TRUE\nkeyUsage=digitalSignature,keyCertSign\n",
+    );
+    openssl_cert(&dir, "caee", &["-days", "30", "-extfile", "ca.ext"], None);
+    write(
+        &dir,
+        "crit.ext",
+        b"1.2.3.4.5=critical,ASN1:UTF8String:unknown\n",
+    );
+    openssl_cert(&dir, "crit", &["-days", "30", "-extfile", "crit.ext"], None);
     for (name, why) in [
         ("expired", "has expired"),
         ("future", "not yet valid"),
         ("ku", "not for signing"),
+        ("eku", "extended key usage is serverAuth"),
+        ("caee", "is a CA certificate"),
+        ("crit", "critical extension"),
     ] {
         let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
         let r = kagi_in(&dir, &["sign", "--key", &key, "--cert", &crt, "a.txt"]);
@@ -823,8 +844,16 @@ fn signing_applies_the_certificate_checks_verify_applies() {
             "{name}: an envelope was written"
         );
     }
-    // The same key with a certificate verify accepts signs.
-    openssl_cert(&dir, "good", &["-days", "30"], None);
+    // A certificate verify accepts (X.509 v3: verify rejects version 1, so sign does too).
+    openssl_cert(&dir, "v1", &["-days", "30"], None);
+    let r = kagi_in(
+        &dir,
+        &["sign", "--key", "v1.key", "--cert", "v1.crt", "a.txt"],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("version 3"), "{}", r.stderr);
+    write(&dir, "good.ext", b"keyUsage=digitalSignature\n");
+    openssl_cert(&dir, "good", &["-days", "30", "-extfile", "good.ext"], None);
     ok(
         &dir,
         &["sign", "--key", "good.key", "--cert", "good.crt", "a.txt"],
@@ -862,8 +891,23 @@ fn a_refused_signing_key_is_named_with_its_row_and_rsa_2048_gets_its_date_note()
     openssl(
         &dir,
         &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "r2.key", "-out", "r2.crt",
-            "-subj", "/CN=R2", "-days", "30",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "r2.key",
+            "-out",
+            "r2.crt",
+            "-subj",
+            "/CN=R2",
+            "-days",
+            "30",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "keyUsage=digitalSignature",
         ],
     );
     let out = ok(
@@ -1111,4 +1155,35 @@ fn a_format_1_manifest_is_still_read_and_says_links_were_not_checked() {
     std::fs::write(media.join("sub/a.txt"), b"other").unwrap();
     let r = verify(&dir, &["old.manifest", "--trust", "ca.crt"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
+/// Found by an attacker: a manifest with a byte-order mark, signed as a plain file, was
+/// "valid" without its tree being checked. It is judged as a manifest and refused.
+#[test]
+fn a_manifest_behind_a_byte_order_mark_is_never_passed_as_a_plain_file() {
+    let dir = tempdir();
+    signed_tree(&dir);
+    let text = std::fs::read(dir.join("媒体.manifest")).unwrap();
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend_from_slice(&text);
+    std::fs::write(dir.join("bom.manifest"), bom).unwrap();
+    ok(
+        &dir,
+        &[
+            "sign",
+            "bom.manifest",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+        ],
+    );
+    std::fs::write(dir.join("媒体/sub/a.txt"), b"changed").unwrap();
+    let r = verify(&dir, &["bom.manifest", "--trust", "ca.crt"]);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("valid: bom.manifest"), "{}", r.stdout);
 }

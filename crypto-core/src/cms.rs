@@ -184,6 +184,12 @@ impl<'a> Signer<'a> {
                 "the certificate {why}"
             )));
         }
+        // What path validation will reject in the certificate itself (a critical extension it
+        // does not understand, a malformed extension), found now rather than by the verifier.
+        let der = pki_types::CertificateDer::from(self.cert_der);
+        if let Err(e) = webpki::EndEntityCert::try_from(&der) {
+            return Err(Error::CertificateNotUsable(crate::pki::path::explain(&e)));
+        }
         Ok(())
     }
 
@@ -872,19 +878,38 @@ fn pss_params(der: &[u8]) -> Option<(HashAlg, HashAlg, u32)> {
 
 /// Why a certificate's stated key usage does not allow signing, if it does not: RFC 5280
 /// 4.2.1.3 (digitalSignature, or nonRepudiation, also named contentCommitment).
+/// Why a certificate cannot sign documents as `verify` will judge it: a CA certificate, a key
+/// usage without digitalSignature or nonRepudiation, an extended key usage without a document
+/// signing purpose (the ones `pki::path` accepts).
 fn not_for_signing(cert: &Certificate) -> Option<String> {
+    if cert.is_ca {
+        return Some(
+            "is a CA certificate (basicConstraints CA:TRUE); documents are signed with an end-entity certificate".into(),
+        );
+    }
     let for_signing = cert
         .key_usage
         .iter()
         .any(|u| *u == "digitalSignature" || *u == "contentCommitment");
-    if cert.key_usage.is_empty() || for_signing {
-        None
-    } else {
-        Some(format!(
+    if !cert.key_usage.is_empty() && !for_signing {
+        return Some(format!(
             "is not for signing: its key usage is {} (signing needs digitalSignature or nonRepudiation)",
             cert.key_usage.join(", ")
-        ))
+        ));
     }
+    const SIGNING: [&str; 4] = ["documentSigning", "emailProtection", "codeSigning", "any"];
+    if !cert.extended_key_usage.is_empty()
+        && !cert
+            .extended_key_usage
+            .iter()
+            .any(|u| SIGNING.contains(&u.as_str()))
+    {
+        return Some(format!(
+            "is not for signing documents: its extended key usage is {} (documentSigning, emailProtection or codeSigning is needed)",
+            cert.extended_key_usage.join(", ")
+        ));
+    }
+    None
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

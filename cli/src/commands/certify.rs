@@ -190,71 +190,30 @@ impl Credentials {
     }
 
     /// A signer, checked now as `kagi certificate verify` will check it (so a certificate
-    /// that would be rejected stops the run before anything is written): the policy, and the
-    /// signer's certificate ([`Credentials::check_certificate`]).
+    /// that would be rejected stops the run before anything is written): the policy, the
+    /// signer's certificate as `kagi sign` checks it (validity, not a CA, key usage, extended
+    /// key usage, extensions), valid for at least a day more (a run must end inside the
+    /// validity), and — where `--chain` holds a self-signed root, or the certificate is
+    /// self-signed — a path that validates as verify will validate it.
     pub fn signer(&self, provider: &Provider) -> Result<Signer<'_>, CliError> {
-        self.check_certificate(provider, time::OffsetDateTime::now_utc())?;
-        Signer::new(provider, &self.key, &self.cert_der, HashAlgorithm::Sha256)
-            .map_err(|e| CliError::Msg(format!("{}: {e}", self.cert_path.display())))
-    }
-
-    /// The signer's certificate: an end-entity certificate (not a CA), valid at `at` and for
-    /// at least a day more (a run must end inside its validity), with a key usage and extended
-    /// key usage that allow document signing, and — where `--chain` holds a self-signed root,
-    /// or the certificate is self-signed — a path that validates as verify will validate it.
-    pub fn check_certificate(
-        &self,
-        provider: &Provider,
-        at: time::OffsetDateTime,
-    ) -> Result<(), CliError> {
+        let at = time::OffsetDateTime::now_utc();
         let name = self.cert_path.display();
         let refuse = |why: String| {
             CliError::Msg(format!(
                 "{name}: {why}; `kagi certificate verify` would reject every certificate it signs, so nothing was written"
             ))
         };
+        let signer = Signer::new(provider, &self.key, &self.cert_der, HashAlgorithm::Sha256)
+            .map_err(|e| CliError::Msg(format!("{name}: {e}")))?;
+        signer
+            .check_certificate(at)
+            .map_err(|e| refuse(e.to_string()))?;
         let c = crypto_core::pki::Certificate::from_der(&self.cert_der)
             .map_err(|e| CliError::Msg(format!("{name}: {e}")))?;
-        if c.is_ca {
-            return Err(refuse(
-                "a CA certificate (basicConstraints CA:TRUE) cannot sign erasure certificates: use the operator's own end-entity certificate".into(),
-            ));
-        }
-        if !c.key_usage.is_empty()
-            && !c
-                .key_usage
-                .iter()
-                .any(|u| *u == "digitalSignature" || *u == "nonRepudiation")
-        {
-            return Err(refuse(format!(
-                "its key usage ({}) allows neither digitalSignature nor nonRepudiation",
-                c.key_usage.join(", ")
-            )));
-        }
-        const SIGNING: [&str; 4] = ["documentSigning", "emailProtection", "codeSigning", "any"];
-        if !c.extended_key_usage.is_empty()
-            && !c
-                .extended_key_usage
-                .iter()
-                .any(|u| SIGNING.contains(&u.as_str()))
-        {
-            return Err(refuse(format!(
-                "its extended key usage ({}) does not allow document signing (documentSigning, emailProtection or codeSigning)",
-                c.extended_key_usage.join(", ")
-            )));
-        }
-        if at < c.not_before {
-            return Err(refuse(format!("it is not valid before {}", c.not_before)));
-        }
         if at + time::Duration::days(1) > c.not_after {
             return Err(refuse(format!(
-                "it {} {} (a run must end, and its certificate be issued, inside the validity)",
-                if at > c.not_after {
-                    "expired"
-                } else {
-                    "expires"
-                },
-                c.not_after
+                "it expires {} (a run must end, and its certificate be issued, inside the validity)",
+                c.not_after.date()
             )));
         }
         // A path to the operator's CA, where one is at hand.
@@ -264,26 +223,26 @@ impl Credentials {
             .iter()
             .filter_map(|d| crypto_core::pki::Certificate::from_der(d).ok())
             .collect();
-        let mut anchors: Vec<Vec<u8>> = chain
-            .iter()
-            .filter(|x| self_signed(x))
-            .map(|x| x.der.clone())
-            .collect();
+        let (mut anchors, intermediates): (Vec<_>, Vec<_>) =
+            chain.into_iter().partition(|x| self_signed(x));
         if self_signed(&c) {
-            anchors.push(c.der.clone());
+            anchors.push(c.clone());
         }
-        let intermediates: Vec<Vec<u8>> = chain
-            .iter()
-            .filter(|x| !self_signed(x))
-            .map(|x| x.der.clone())
-            .collect();
+        let ders = |v: &[crypto_core::pki::Certificate]| -> Vec<Vec<u8>> {
+            v.iter().map(|x| x.der.clone()).collect()
+        };
         if !anchors.is_empty()
-            && let Err(e) =
-                crypto_core::pki::path::validate(provider, &c.der, &intermediates, &anchors, at)
+            && let Err(e) = crypto_core::pki::path::validate(
+                provider,
+                &c.der,
+                &ders(&intermediates),
+                &ders(&anchors),
+                at,
+            )
         {
             return Err(refuse(crypto_core::pki::path::explain(&e)));
         }
-        Ok(())
+        Ok(signer)
     }
 }
 

@@ -627,7 +627,8 @@ fn summary(
     plan: &str,
 ) -> String {
     let mut s = format!("{}", path.display());
-    if real != path {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
         let _ = write!(s, " → {}", real.display());
     }
     let _ = write!(s, ": {}", size_words(size));
@@ -662,7 +663,7 @@ fn summary(
         None => s.push_str(", a regular file (removed after it is overwritten and verified)"),
     }
     let _ = write!(s, "; {plan}");
-    if real != path && device.is_none() {
+    if is_link && device.is_none() {
         let _ = write!(
             s,
             "; {} is a symbolic link: {} is erased and removed, the link itself is left in place",

@@ -320,14 +320,22 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome, CliError> {
     })
 }
 
-/// Whether `path` starts like a kagi manifest (read: its first line only).
+/// Whether `path` starts like a kagi manifest (read: its first bytes only). A byte-order mark
+/// or blank space before the magic still counts (an editor may add them): the file is then
+/// judged as a manifest, and refused as malformed, never passed as a plain signed file
+/// without its tree checked.
 fn is_manifest(path: &Path) -> bool {
     use std::io::Read as _;
     let prefix = crypto_core::manifest::MAGIC_PREFIX.as_bytes();
-    let mut head = Vec::with_capacity(prefix.len());
-    std::fs::File::open(path)
-        .and_then(|f| f.take(prefix.len() as u64).read_to_end(&mut head))
-        .is_ok_and(|_| head == prefix)
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let mut rest = head.as_slice();
+    rest = rest.strip_prefix("\u{feff}".as_bytes()).unwrap_or(rest);
+    let rest = rest.trim_ascii_start();
+    rest.starts_with(prefix)
 }
 
 /// `3 files, 1 symbolic link, 0 special files`.

@@ -187,7 +187,16 @@ pub fn explain(e: &webpki::Error) -> String {
         E::PathLenConstraintViolated => "the path is longer than a CA's path-length constraint allows".into(),
         E::MaximumPathDepthExceeded | E::MaximumPathBuildCallsExceeded => "the path is too long to build".into(),
         E::BadDer | E::BadDerTime => "a certificate is not valid DER".into(),
-        other => format!("the certificate path does not validate ({other:?})"),
+        E::UnsupportedCriticalExtension => {
+            "a certificate has a critical extension kagi does not understand (RFC 5280 §4.2: it must then be rejected)".into()
+        }
+        E::ExtensionValueInvalid => "a certificate has a malformed extension".into(),
+        E::UnsupportedCertVersion => {
+            "a certificate is not X.509 version 3 (version 1 and 2 certificates carry no extensions to judge)".into()
+        }
+        E::NameConstraintViolation => "a name in the path violates a CA's name constraints".into(),
+        E::CertRevoked => "a certificate on the path is revoked".into(),
+        _ => "the certificate path does not validate".into(),
     }
 }
 
