@@ -95,11 +95,11 @@ impl HybridPublicKey {
 impl HybridPrivateKey {
     /// A fresh key pair; the policy is asked for ECDH P-384 and ML-KEM-1024.
     pub fn generate(provider: &Provider) -> Result<HybridPrivateKey, Error> {
+        check(provider, cryptrec::Use::Protect)?;
         let mlkem = MlKemPrivateKey::generate(provider, MlKem::MlKem1024)?;
-        provider.check(&EcdhCurve::P384.algorithm(), cryptrec::Use::Protect)?;
         for _ in 0..64 {
             let s = crate::rand::array::<48>()?;
-            if EcdhPrivateKey::from_scalar(provider, EcdhCurve::P384, &s).is_ok() {
+            if EcdhPrivateKey::from_scalar_unchecked(EcdhCurve::P384, &s).is_ok() {
                 return Ok(HybridPrivateKey {
                     ecdh: SecretBytes::new(s.to_vec()),
                     mlkem,
@@ -110,7 +110,8 @@ impl HybridPrivateKey {
     }
 
     fn ec(&self, provider: &Provider) -> Result<EcdhPrivateKey, Error> {
-        EcdhPrivateKey::from_scalar(provider, EcdhCurve::P384, self.ecdh.expose())
+        check(provider, cryptrec::Use::Process)?;
+        EcdhPrivateKey::from_scalar_unchecked(EcdhCurve::P384, self.ecdh.expose())
     }
 
     /// The public half.
@@ -158,6 +159,16 @@ impl HybridPrivateKey {
     }
 }
 
+/// The policy's verdict on the hybrid as a whole: ECDH P-384 with ML-KEM-1024. Under `pqc`
+/// the ECDH half is permitted only here, beside the Table 2 KEM.
+pub fn check(provider: &Provider, use_: cryptrec::Use) -> Result<cryptrec::Verdict, Error> {
+    provider.check_hybrid(
+        &EcdhCurve::P384.algorithm(),
+        &MlKem::MlKem1024.algorithm(),
+        use_,
+    )
+}
+
 fn kek(
     provider: &Provider,
     id: &[u8; 32],
@@ -180,7 +191,8 @@ pub(crate) fn encapsulate(
     provider: &Provider,
     to: &HybridPublicKey,
 ) -> Result<(Vec<u8>, Vec<u8>, SecretBytes), Error> {
-    let eph = EcdhPrivateKey::generate(provider, EcdhCurve::P384)?;
+    check(provider, cryptrec::Use::Protect)?;
+    let eph = EcdhPrivateKey::generate_unchecked(EcdhCurve::P384)?;
     let z = eph.agree(&to.ecdh)?;
     let (ct, k) = crate::kem::encapsulate(provider, MlKem::MlKem1024, &to.mlkem)?;
     let ephemeral = eph.public_key();
