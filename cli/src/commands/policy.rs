@@ -302,9 +302,11 @@ fn show(list: ListChoice, json: bool) -> Result<Outcome, CliError> {
             let _ = writeln!(out, "  {}  {}", n.id, n.en);
         }
     }
-    let _ = writeln!(out, "\nBuilt-in policies (--policy NAME)");
-    for b in cryptrec::Base::ALL {
-        let _ = writeln!(out, "  {:<10} {}", b.name(), b.description());
+    if matches!(list, ListChoice::All) {
+        let _ = writeln!(out, "\nBuilt-in policies (--policy NAME)");
+        for b in cryptrec::Base::ALL {
+            let _ = writeln!(out, "  {:<10} {}", b.name(), b.description());
+        }
     }
     print(&out)?;
     Ok(Outcome::Yes)
