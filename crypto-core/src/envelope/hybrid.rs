@@ -150,12 +150,30 @@ impl HybridPrivateKey {
         };
         let ecdh = field(lines.next(), "ecdh-p384 ", 48)?;
         let seed = field(lines.next(), "ml-kem-1024 ", 64)?;
+        Self::from_parts(provider, ecdh.expose(), seed.expose()).map(Some)
+    }
+
+    /// A key from its P-384 scalar (48 bytes) and ML-KEM-1024 seed (64 bytes), as key backup
+    /// stores them.
+    pub(crate) fn from_parts(
+        provider: &Provider,
+        scalar: &[u8],
+        seed: &[u8],
+    ) -> Result<HybridPrivateKey, Error> {
+        if scalar.len() != 48 {
+            return Err(Error::InvalidKey("a P-384 scalar is 48 bytes"));
+        }
         let key = HybridPrivateKey {
-            ecdh,
-            mlkem: MlKemPrivateKey::from_seed(provider, MlKem::MlKem1024, seed.expose())?,
+            ecdh: SecretBytes::new(scalar.to_vec()),
+            mlkem: MlKemPrivateKey::from_seed(provider, MlKem::MlKem1024, seed)?,
         };
         key.ec(provider)?;
-        Ok(Some(key))
+        Ok(key)
+    }
+
+    /// The P-384 scalar and the ML-KEM-1024 seed.
+    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
+        (self.ecdh.expose(), self.mlkem.seed().expose())
     }
 }
 
