@@ -194,6 +194,26 @@ pub struct PolicyArgs {
     pub as_of: Option<String>,
 }
 
+/// The passphrase of an encrypted symmetric key file (asked at the terminal when absent).
+#[derive(Args, Debug, Default, Clone)]
+pub struct KeyFilePassphrase {
+    /// The passphrase of an encrypted --key-file, from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub key_file_passphrase_file: Option<PathBuf>,
+    /// The passphrase of an encrypted --key-file, from the environment variable VAR.
+    #[arg(long, value_name = "VAR", conflicts_with = "key_file_passphrase_file")]
+    pub key_file_passphrase_env: Option<String>,
+}
+
+impl From<&KeyFilePassphrase> for PassphraseIn {
+    fn from(k: &KeyFilePassphrase) -> Self {
+        PassphraseIn {
+            passphrase_file: k.key_file_passphrase_file.clone(),
+            passphrase_env: k.key_file_passphrase_env.clone(),
+        }
+    }
+}
+
 /// The passphrase of a key being generated.
 #[derive(Args, Debug, Default, Clone)]
 pub struct GenPassphrase {
@@ -220,9 +240,11 @@ impl From<GenPassphrase> for PassphraseOut {
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
-    /// Generate a key pair and write it as passphrase-encrypted PKCS#8 (mode 0600).
+    /// Generate a key and write it passphrase-encrypted (PKCS#8, or kagi's encrypted key file
+    /// for symmetric and hybrid keys), mode 0600; unencrypted only with --unencrypted.
     Gen {
-        /// ecdsa-p256, ecdsa-p384, ed25519, rsa-3072, rsa-4096, ecdh-p256 or ecdh-p384.
+        /// ecdsa-p256, ecdsa-p384, ed25519, rsa-3072, rsa-4096, ecdh-p256, ecdh-p384,
+        /// symmetric or hybrid-p384-mlkem1024.
         #[arg(long)]
         alg: String,
         /// Where to write the key.
@@ -531,6 +553,8 @@ pub struct EncryptArgs {
     /// Encrypt to a symmetric key file (`kagi key gen --alg symmetric`). Repeatable.
     #[arg(long = "key-file")]
     pub key_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key_file_passphrase: KeyFilePassphrase,
     /// The classification label: 機密性N,完全性N,可用性N, or CN,IN,AN (also `C 3,I 2,A 1`; any
     /// order, a part not given is 2), or three levels in order (`3,2,2`). Full-width digits
     /// and letters (機密性３) are read as ASCII (NFKC). Default 機密性2,完全性2,可用性2.
@@ -590,6 +614,8 @@ pub struct DecryptArgs {
     /// A symmetric key file that may be a recipient. Repeatable.
     #[arg(long = "key-file")]
     pub key_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key_file_passphrase: KeyFilePassphrase,
     /// Trust anchors for a signed envelope's signature (PEM bundle): with it, an invalid or
     /// untrusted signature fails the decryption.
     #[arg(long)]

@@ -153,7 +153,15 @@ fn every_file_kind_is_found_and_judged_and_dates_ahead_change_verdicts() {
     std::fs::write(d.join("notes.txt"), "not cryptographic").unwrap();
     ok(
         &d,
-        &["key", "gen", "--alg", "symmetric", "--out", "team.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "team.key",
+        ],
     );
     ok(
         &d,

@@ -984,7 +984,15 @@ fn crypto_erase_of_an_envelope_and_its_key_file() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "team.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "team.key",
+        ],
     );
     std::fs::write(dir.join("plan.txt"), "移送計画 ".repeat(50_000)).unwrap();
     ok(

@@ -67,7 +67,15 @@ fn recipients(dir: &Path) {
     );
     ok(
         dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
 }
 
@@ -169,7 +177,15 @@ fn every_cipher_round_trips_and_inspect_needs_no_key() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
     std::fs::write(dir.join("in.bin"), data(MIB + 17)).unwrap();
     let mtime = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_650_000_000);
@@ -244,7 +260,15 @@ fn stdin_to_stdout_round_trips() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
     std::fs::write(dir.join("in.bin"), data(2 * MIB + 3)).unwrap();
     let sh = |cmd: &str| {
@@ -274,7 +298,15 @@ fn a_directory_tree_round_trips_with_modes_mtimes_and_links() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
     let t = dir.join("送付資料");
     std::fs::create_dir_all(t.join("報告書/2026")).unwrap();
@@ -352,7 +384,15 @@ fn a_loop_device_image_round_trips() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
     let img = dir.join("media.img");
     let mut bytes = data(8 * MIB);
@@ -690,7 +730,15 @@ fn four_gib_round_trip_in_bounded_memory() {
     let dir = tempdir();
     ok(
         &dir,
-        &["key", "gen", "--alg", "symmetric", "--out", "sym.key"],
+        &[
+            "key",
+            "gen",
+            "--alg",
+            "symmetric",
+            "--unencrypted",
+            "--out",
+            "sym.key",
+        ],
     );
     let script = r#"set -o pipefail
 head -c 4G /dev/zero \
@@ -898,6 +946,7 @@ fn a_hybrid_post_quantum_recipient_round_trips_and_only_its_key_opens() {
             "gen",
             "--alg",
             "hybrid-p384-mlkem1024",
+            "--unencrypted",
             "--out",
             "pq.key",
         ],
@@ -909,6 +958,7 @@ fn a_hybrid_post_quantum_recipient_round_trips_and_only_its_key_opens() {
             "gen",
             "--alg",
             "hybrid-p384-mlkem1024",
+            "--unencrypted",
             "--out",
             "other.key",
         ],

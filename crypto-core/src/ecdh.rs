@@ -50,6 +50,12 @@ impl EcdhPrivateKey {
     /// Generates a key (protect: it will establish new keys).
     pub fn generate(provider: &Provider, curve: EcdhCurve) -> Result<EcdhPrivateKey, Error> {
         provider.check(&curve.algorithm(), Use::Protect)?;
+        Self::generate_unchecked(curve)
+    }
+
+    /// Generates a key; the caller has asked the policy (the hybrid recipient asks about the
+    /// hybrid as a whole).
+    pub(crate) fn generate_unchecked(curve: EcdhCurve) -> Result<EcdhPrivateKey, Error> {
         // Rejection sampling: a random string is a valid scalar unless it is 0 or ≥ n.
         for _ in 0..64 {
             let mut bytes = SecretBytes::zeroed(curve.scalar_len());

@@ -85,6 +85,24 @@ impl Provider {
         }
     }
 
+    /// The verdict for a hybrid key establishment as a whole (see
+    /// [`Policy::evaluate_hybrid`]); an error carrying it when refused.
+    pub fn check_hybrid(
+        &self,
+        classical: &Algorithm,
+        pq: &Algorithm,
+        use_: Use,
+    ) -> Result<Verdict, Error> {
+        let v = self
+            .policy
+            .evaluate_hybrid(classical, pq, use_, self.date());
+        if v.allows() {
+            Ok(v)
+        } else {
+            Err(Error::Refused(Box::new(v)))
+        }
+    }
+
     /// Permission for a key: processing must be permitted to make it at all; protecting is
     /// checked again when the key is asked to protect.
     pub(crate) fn permission(&self, alg: &Algorithm) -> Result<Permission, Error> {

@@ -27,7 +27,9 @@ pub enum Base {
     Egov,
     /// As `egov`, with at least 128-bit strength and authenticated encryption only.
     EgovHigh,
-    /// Table 2 (PQC list) primitives only; Table 1 modes and MACs may wrap them.
+    /// Table 2 (PQC list) primitives only; Table 1 modes, and Table 1 MACs and KDFs (HMAC,
+    /// HKDF, PBKDF2, with any listed hash inside HMAC) may wrap them; ECDH may serve only as
+    /// the classical half of a hybrid with ML-KEM.
     Pqc,
 }
 
@@ -54,7 +56,7 @@ impl Base {
                 "egov, with at least 128-bit security strength and authenticated encryption only"
             }
             Base::Pqc => {
-                "Table 2 (PQC list) primitives only, with Table 1 modes and MACs around them"
+                "Table 2 (PQC list) primitives only: ML-KEM-768/1024, AES-192/256, SHA-384/512, SHA3-384/512 (so AES-256-GCM, not AES-128, Camellia or ChaCha20-Poly1305; no RSA, ECDSA, EdDSA or ECDH alone); Table 1 modes (GCM, CTR, …) around them; Table 1 MACs and KDFs (HMAC, HKDF, PBKDF2) with any listed hash inside HMAC, never a bare SHA-256; ECDH P-384 only as the classical half of the hybrid recipient with ML-KEM-1024. Envelopes: hybrid, symmetric key-file and passphrase recipients"
             }
         }
     }
@@ -374,8 +376,12 @@ impl Policy {
     fn base_permits_entry(&self, name: &str) -> bool {
         self.dataset.entries_named(name).any(|e| {
             if self.rules.pqc_only {
+                // Table 1 hashes serve inside HMAC, and ECDH as the hybrid's classical half.
                 e.list == ListKind::Pqc
-                    || (e.list == ListKind::Recommended && e.kind != EntryKind::Primitive)
+                    || (e.list == ListKind::Recommended
+                        && (e.kind != EntryKind::Primitive
+                            || e.category.starts_with("hash")
+                            || e.name == "ECDH"))
             } else {
                 e.list.is_egov()
             }
@@ -389,6 +395,48 @@ impl Policy {
 
     /// Evaluates an algorithm for a use on a date.
     pub fn evaluate(&self, alg: &Algorithm, use_: Use, as_of: Date) -> Verdict {
+        self.evaluate_part(alg, use_, as_of, false)
+    }
+
+    /// Evaluates a hybrid key establishment as a whole: a classical key agreement
+    /// (`classical`, e.g. ECDH P-384) and a Table 2 KEM (`pq`, e.g. ML-KEM-1024) whose secrets
+    /// both enter the key derivation, so the result stays confidential while either holds.
+    ///
+    /// Each half is evaluated as usual, with one difference: under a `pqc` base the classical
+    /// half is not refused for standing outside Table 2, because it adds to the KEM's
+    /// protection and never replaces it. Every other rule (an organisation's `deny`, dates,
+    /// strengths) applies to both halves, and the verdict is the worse of the two.
+    pub fn evaluate_hybrid(
+        &self,
+        classical: &Algorithm,
+        pq: &Algorithm,
+        use_: Use,
+        as_of: Date,
+    ) -> Verdict {
+        let c = self.evaluate_part(classical, use_, as_of, true);
+        let mut q = self.evaluate(pq, use_, as_of);
+        let mut reasons = c.reasons;
+        reasons.append(&mut q.reasons);
+        let order = |e: Effect| match e {
+            Effect::Refuses => 0,
+            Effect::Limits => 1,
+            Effect::Permits => 2,
+            Effect::Informs => 3,
+        };
+        reasons.sort_by_key(|r| order(r.effect));
+        Verdict {
+            algorithm: format!("{}+{}", c.algorithm, q.algorithm),
+            use_,
+            as_of,
+            policy: c.policy,
+            dataset: c.dataset,
+            status: c.status.worst(q.status),
+            strength: c.strength,
+            reasons,
+        }
+    }
+
+    fn evaluate_part(&self, alg: &Algorithm, use_: Use, as_of: Date, hybrid_half: bool) -> Verdict {
         let ds = &*self.dataset;
         let mut b = Builder::new();
         let list_cite =
@@ -418,7 +466,34 @@ impl Policy {
                     format!("{} is on the {} ({})", e.name, e.list.title(), e.category),
                 );
                 cite_notes(ds, e, &mut b);
-                if self.rules.pqc_only && e.kind == EntryKind::Primitive && pqc.is_none() {
+                let in_hmac = matches!(
+                    alg,
+                    Algorithm::Hmac(_) | Algorithm::Hkdf(_) | Algorithm::Pbkdf2(_)
+                );
+                if self.rules.pqc_only && e.kind == EntryKind::Primitive && pqc.is_none() && in_hmac
+                {
+                    b.push(
+                        Effect::Limits,
+                        format!("policy {}: Table 1 MACs and KDFs", self.name),
+                        format!(
+                            "{} is not on Table 2 (PQC list); it is permitted here only keyed inside HMAC (a Table 1 MAC, also the core of HKDF and PBKDF2), never as a bare hash",
+                            comp.entry
+                        ),
+                    );
+                } else if self.rules.pqc_only
+                    && e.kind == EntryKind::Primitive
+                    && pqc.is_none()
+                    && hybrid_half
+                {
+                    b.push(
+                        Effect::Limits,
+                        format!("policy {}: hybrid", self.name),
+                        format!(
+                            "{} is not on Table 2 (PQC list); it is permitted only as the classical half of a hybrid with a Table 2 KEM, whose secret the key derivation also needs",
+                            comp.entry
+                        ),
+                    );
+                } else if self.rules.pqc_only && e.kind == EntryKind::Primitive && pqc.is_none() {
                     let text = match comp.param.as_ref() {
                         Some(p) => format!("{p} is not on Table 2 (PQC list)"),
                         None => format!("{} is not on Table 2 (PQC list)", comp.entry),

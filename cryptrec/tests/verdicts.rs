@@ -136,6 +136,43 @@ fn egov_high_requires_128_bits_and_authenticated_encryption() {
 }
 
 #[test]
+fn pqc_permits_the_hybrid_as_a_whole_and_ecdh_only_inside_it() {
+    let day = parse_date("2026-11-25").unwrap();
+    let ecdh: Algorithm = "ecdh-p384".parse().unwrap();
+    let mlkem: Algorithm = "ml-kem-1024".parse().unwrap();
+    let p = Policy::named("pqc").unwrap();
+    let v = p.evaluate_hybrid(&ecdh, &mlkem, Use::Protect, day);
+    assert!(v.allows(), "{}", refusal_text(&v));
+    assert!(v.reasons.iter().any(|r| r.text.contains("classical half")));
+    // Alone, ECDH stays refused, citing Table 2.
+    let alone = p.evaluate(&ecdh, Use::Protect, day);
+    assert_eq!(alone.status, Status::Refused);
+    assert!(refusal_text(&alone).contains("Table 2"));
+    // A refused KEM refuses the hybrid; an organisation's deny of ECDH does too.
+    let weak: Algorithm = "ml-kem-512".parse().unwrap();
+    assert_eq!(
+        p.evaluate_hybrid(&ecdh, &weak, Use::Protect, day).status,
+        Status::Refused
+    );
+    let org = Policy::parse(
+        "name = \"no-ecdh\"\nbase = \"pqc\"\ndeny = [\"ECDH\"]\n",
+        "t.toml",
+        Arc::new(Dataset::embedded().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        org.evaluate_hybrid(&ecdh, &mlkem, Use::Protect, day).status,
+        Status::Refused
+    );
+    // egov: both halves permitted on their own, as before.
+    assert!(
+        egov()
+            .evaluate_hybrid(&ecdh, &mlkem, Use::Protect, day)
+            .allows()
+    );
+}
+
+#[test]
 fn pqc_policy_is_table_2() {
     let p = Policy::named("pqc").unwrap();
     for ok in [
@@ -145,9 +182,24 @@ fn pqc_policy_is_table_2() {
         "sha-384",
         "sha3-512",
         "hmac-sha-384",
+        // Table 1 MACs and KDFs around any listed hash: the envelope's header MAC, key-file
+        // and passphrase derivations.
+        "hmac-sha-256",
+        "hkdf-sha-256",
+        "pbkdf2-sha-256",
+        "hkdf-sha-384",
     ] {
-        assert!(eval(&p, ok, Use::Protect, "2026-11-25").allows(), "{ok}");
+        let v = eval(&p, ok, Use::Protect, "2026-11-25");
+        assert!(v.allows(), "{ok}: {}", refusal_text(&v));
     }
+    let v = eval(&p, "hkdf-sha-256", Use::Protect, "2026-11-25");
+    assert!(
+        v.reasons
+            .iter()
+            .any(|r| r.effect == Effect::Limits && r.text.contains("only keyed inside HMAC")),
+        "{:?}",
+        v.reasons
+    );
     for no in [
         "aes-128-gcm",
         "sha-256",
@@ -248,7 +300,7 @@ fn widening_policies_are_rejected_at_the_line_at_fault() {
             "widen",
         ),
         (
-            "name = \"x\"\nbase = \"pqc\"\nallow = [\"SHA-256\"]\n",
+            "name = \"x\"\nbase = \"pqc\"\nallow = [\"Camellia\"]\n",
             3,
             "widen",
         ),

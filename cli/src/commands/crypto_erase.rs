@@ -43,7 +43,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let config = CertConfig::from_args(&a.certify, None)?;
     // Everything is checked, found, confirmed and unlocked before anything is written.
     for k in &a.key_files {
-        super::envelope::read_key_file(k)?;
+        super::envelope::check_key_file(k)?;
     }
     let mut jobs = Vec::new();
     for (i, path) in a.targets.iter().enumerate() {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crypto_core::Provider;
 use crypto_core::envelope::{self, Identity, Label, Metadata, PayloadAlg, Recipient, Sealed};
+use crypto_core::keys::text::{self, EncryptedTextKey, TextKeyKind};
 use crypto_core::keys::{self, KeyMaterial, pbes2};
 use crypto_core::pki::Certificate;
 use crypto_core::secret::SecretBytes;
@@ -40,36 +41,81 @@ fn crypto(e: crypto_core::Error) -> CliError {
     }
 }
 
-/// A symmetric key file: `KAGI SYMMETRIC KEY 1` and 64 hex digits.
-pub fn read_key_file(path: &Path) -> Result<SecretBytes, CliError> {
-    let text = zeroize::Zeroizing::new(files::read(path)?);
-    let s = std::str::from_utf8(&text)
-        .map_err(|_| CliError::Msg(format!("{}: not a kagi key file", path.display())))?;
-    let mut lines = s.lines();
-    if lines.next() != Some("KAGI SYMMETRIC KEY 1") {
-        return Err(CliError::Msg(format!(
+/// A kagi key file (symmetric or hybrid private key), as its unencrypted text: decrypted with
+/// the passphrase when it is encrypted. `None` when the file is not one.
+pub fn read_text_key(
+    path: &Path,
+    pass: &PassphraseIn,
+    provider: &Provider,
+) -> Result<Option<(TextKeyKind, SecretBytes)>, CliError> {
+    let bytes = SecretBytes::new(files::read(path)?);
+    let Ok(text) = std::str::from_utf8(bytes.expose()) else {
+        return Ok(None);
+    };
+    if let Some(kind) = TextKeyKind::of_plain(text) {
+        let kind_and_text = (kind, SecretBytes::new(bytes.expose().to_vec()));
+        return Ok(Some(kind_and_text));
+    }
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
+    match EncryptedTextKey::parse(text).map_err(ctx)? {
+        Some(enc) => {
+            enc.info(provider).map_err(ctx)?;
+            let p = pass.get(&path.display().to_string())?;
+            let plain = enc.decrypt(provider, p.as_bytes()).map_err(ctx)?;
+            Ok(Some((enc.kind(), plain)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A symmetric key file: `KAGI SYMMETRIC KEY 1` and 64 hex digits, or its encrypted form
+/// (`KAGI ENCRYPTED SYMMETRIC KEY 1`), whose passphrase `pass` gives or the terminal asks.
+pub fn read_key_file(
+    path: &Path,
+    pass: &PassphraseIn,
+    provider: &Provider,
+) -> Result<SecretBytes, CliError> {
+    match read_text_key(path, pass, provider)? {
+        Some((TextKeyKind::Symmetric, text)) => {
+            let text = std::str::from_utf8(text.expose()).unwrap_or_default();
+            text::symmetric_from_text(text).map_err(|e| CliError::about(path, e))
+        }
+        Some((TextKeyKind::HybridPrivate, _)) => Err(CliError::Msg(format!(
+            "{}: holds a hybrid private key, not a symmetric key (give it to decrypt with -i, or its .pub to encrypt with -r)",
+            path.display()
+        ))),
+        None => Err(CliError::Msg(format!(
             "{}: not a kagi symmetric key file (make one with `kagi key gen --alg symmetric`)",
             path.display()
-        )));
+        ))),
     }
-    let hexed = zeroize::Zeroizing::new(lines.next().unwrap_or_default().trim().to_string());
-    let key = hex::decode(hexed.as_bytes())
-        .ok()
-        .filter(|k| k.len() == 32)
-        .ok_or_else(|| {
-            CliError::Msg(format!(
-                "{}: the key line is not 64 hex digits",
-                path.display()
-            ))
-        })?;
-    Ok(SecretBytes::new(key))
+}
+
+/// Checks that a file is a kagi symmetric key file, encrypted or not, without asking for a
+/// passphrase (`kagi erase crypto` destroys it and needs no key).
+pub fn check_key_file(path: &Path) -> Result<(), CliError> {
+    let bytes = SecretBytes::new(files::read(path)?);
+    let text = std::str::from_utf8(bytes.expose()).unwrap_or_default();
+    let plain = TextKeyKind::of_plain(text) == Some(TextKeyKind::Symmetric)
+        && text::symmetric_from_text(text).is_ok();
+    let encrypted = matches!(
+        EncryptedTextKey::parse(text),
+        Ok(Some(e)) if e.kind() == TextKeyKind::Symmetric
+    );
+    if plain || encrypted {
+        Ok(())
+    } else {
+        Err(CliError::Msg(format!(
+            "{}: not a kagi symmetric key file (make one with `kagi key gen --alg symmetric`)",
+            path.display()
+        )))
+    }
 }
 
 /// The text of a new symmetric key file.
 pub fn new_key_file() -> Result<SecretBytes, CliError> {
-    let k: [u8; 32] = crypto_core::rand::array()?;
-    let text = format!("KAGI SYMMETRIC KEY 1\n{}\n", hex::encode(k));
-    Ok(SecretBytes::new(text.into_bytes()))
+    let k = zeroize::Zeroizing::new(crypto_core::rand::array::<32>()?);
+    Ok(text::symmetric_to_text(k.as_slice()))
 }
 
 /// A recipient named by `-r`; a note when its key may protect only until a date.
@@ -293,7 +339,11 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         recipients.push(recipient(&provider, r, &mut notes)?);
     }
     for k in &a.key_files {
-        recipients.push(Recipient::KeyFile(read_key_file(k)?));
+        recipients.push(Recipient::KeyFile(read_key_file(
+            k,
+            &(&a.key_file_passphrase).into(),
+            &provider,
+        )?));
     }
     let wants_pass = a.passphrase || a.passphrase_file.is_some() || a.passphrase_env.is_some();
     if wants_pass {
@@ -446,20 +496,34 @@ fn identities(
         passphrase_env: a.identity_passphrase_env.clone(),
     };
     for path in &a.identities {
-        let bytes = zeroize::Zeroizing::new(files::read(path)?);
-        if let Ok(text) = std::str::from_utf8(&bytes)
-            && let Some(k) = envelope::hybrid::HybridPrivateKey::from_text(provider, text)
-                .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?
-        {
-            ids.push(Identity::Hybrid(k));
-            continue;
+        match read_text_key(path, &key_pass, provider)? {
+            Some((TextKeyKind::HybridPrivate, text)) => {
+                let text = std::str::from_utf8(text.expose()).unwrap_or_default();
+                if let Some(k) = envelope::hybrid::HybridPrivateKey::from_text(provider, text)
+                    .map_err(|e| CliError::about(path, e))?
+                {
+                    ids.push(Identity::Hybrid(k));
+                    continue;
+                }
+            }
+            Some((TextKeyKind::Symmetric, _)) => {
+                return Err(CliError::Msg(format!(
+                    "{}: a symmetric key file: give it with --key-file, not -i",
+                    path.display()
+                )));
+            }
+            None => {}
         }
         ids.push(Identity::PrivateKey(load_private(
             path, &key_pass, provider,
         )?));
     }
     for k in &a.key_files {
-        ids.push(Identity::KeyFile(read_key_file(k)?));
+        ids.push(Identity::KeyFile(read_key_file(
+            k,
+            &(&a.key_file_passphrase).into(),
+            provider,
+        )?));
     }
     let has_pass_entry = sealed
         .header

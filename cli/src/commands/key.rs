@@ -125,6 +125,41 @@ pub fn write_private(
     }
 }
 
+/// Writes a kagi key file (symmetric or hybrid private key, unencrypted text given):
+/// passphrase-encrypted (`KAGI ENCRYPTED … KEY 1`) unless `--unencrypted`, mode 0600.
+pub fn write_text_key(
+    provider: &Provider,
+    plain: &crypto_core::secret::SecretBytes,
+    out: &Path,
+    force: bool,
+    pass: &PassphraseOut,
+    iterations: Option<u32>,
+) -> Result<Option<u32>, CliError> {
+    // The output is judged (not a device, a link, an existing file without --force) before
+    // anyone is asked for a passphrase.
+    files::check_output(out, force)?;
+    match pass.get(&out.display().to_string())? {
+        None => {
+            files::write_new(out, plain.expose(), Mode::Secret, force)?;
+            Ok(None)
+        }
+        Some(p) => {
+            let n = iterations.unwrap_or_else(|| pbes2::calibrate(Duration::from_secs(1)));
+            let text = keys::text::encrypt(provider, plain.expose(), p.as_bytes(), n)?;
+            files::write_new(out, text.as_bytes(), Mode::Secret, force)?;
+            Ok(Some(n))
+        }
+    }
+}
+
+/// How `write_text_key` wrote the key, in words.
+pub fn text_encryption(used: Option<u32>) -> String {
+    match used {
+        Some(n) => format!("PBKDF2-HMAC-SHA-256 × {n}, AES-256-GCM"),
+        None => "UNENCRYPTED".into(),
+    }
+}
+
 fn gen_key(
     alg: &str,
     out: &Path,
@@ -135,14 +170,23 @@ fn gen_key(
     json: bool,
 ) -> Result<Outcome, CliError> {
     let provider = provider(policy)?;
+    if let Some(n) = iterations
+        && n < pbes2::MIN_ITERATIONS
+    {
+        return Err(CliError::Msg(format!(
+            "--iterations {n}: kagi writes keys with at least {} PBKDF2 iterations",
+            pbes2::MIN_ITERATIONS
+        )));
+    }
     if alg == "symmetric" {
         // A 256-bit key for `kagi encrypt --key-file`: AES-256-GCM key wrapping, 256-bit row.
         provider.check(&"aes-256-gcm".parse()?, cryptrec::Use::Protect)?;
         let text = super::envelope::new_key_file()?;
-        files::write_new(out, text.expose(), Mode::Secret, force)?;
+        let used = write_text_key(&provider, &text, out, force, pass, iterations)?;
         print(&format!(
-            "wrote {} (256-bit symmetric key for kagi encrypt --key-file, mode 0600)\n",
-            out.display()
+            "wrote {} (256-bit symmetric key for kagi encrypt --key-file, {}, mode 0600)\n",
+            out.display(),
+            text_encryption(used)
         ))?;
         return Ok(Outcome::Yes);
     }
@@ -152,11 +196,13 @@ fn gen_key(
         let key = crypto_core::envelope::hybrid::HybridPrivateKey::generate(&provider)?;
         let public = key.public_key(&provider)?;
         let pub_path = files::with_ext(out, ".pub");
-        files::write_new(out, key.to_text().expose(), Mode::Secret, force)?;
+        files::check_output(&pub_path, force)?;
+        let used = write_text_key(&provider, &key.to_text(), out, force, pass, iterations)?;
         files::write_new(&pub_path, public.to_text().as_bytes(), Mode::Public, force)?;
         print(&format!(
-            "wrote {} (hybrid ECDH P-384 + ML-KEM-1024 private key, mode 0600) and {} (its public key: kagi encrypt -r {})\n",
+            "wrote {} (hybrid ECDH P-384 + ML-KEM-1024 private key, {}, mode 0600) and {} (its public key: kagi encrypt -r {})\n",
             out.display(),
+            text_encryption(used),
             pub_path.display(),
             pub_path.display()
         ))?;
@@ -165,14 +211,6 @@ fn gen_key(
     let alg: KeyAlg = alg
         .parse()
         .map_err(|e| CliError::Msg(format!("{e}, symmetric or hybrid-p384-mlkem1024")))?;
-    if let Some(n) = iterations
-        && n < pbes2::MIN_ITERATIONS
-    {
-        return Err(CliError::Msg(format!(
-            "--iterations {n}: kagi writes keys with at least {} PBKDF2 iterations",
-            pbes2::MIN_ITERATIONS
-        )));
-    }
     let verdict = provider.check(&alg.algorithm(), cryptrec::Use::Protect)?;
     let key = PrivateKey::generate(&provider, alg)?;
     let used = write_private(&provider, &key, out, force, pass, iterations)?;

@@ -250,6 +250,9 @@ fn show(list: ListChoice, json: bool) -> Result<Outcome, CliError> {
         print_json(&json!({
             "revision": ds.revision, "title": ds.title, "published": ds.published,
             "revised": ds.revised, "entries": entries, "notes": notes, "unlisted": ds.unlisted,
+            "policies": cryptrec::Base::ALL.iter().map(|b| json!({
+                "name": b.name(), "permits": b.description(),
+            })).collect::<Vec<_>>(),
         }))?;
         return Ok(Outcome::Yes);
     }
@@ -297,6 +300,12 @@ fn show(list: ListChoice, json: bool) -> Result<Outcome, CliError> {
         let _ = writeln!(out, "\nNotes");
         for n in ds.notes.iter().filter(|n| cited.contains(&n.id)) {
             let _ = writeln!(out, "  {}  {}", n.id, n.en);
+        }
+    }
+    if matches!(list, ListChoice::All) {
+        let _ = writeln!(out, "\nBuilt-in policies (--policy NAME)");
+        for b in cryptrec::Base::ALL {
+            let _ = writeln!(out, "  {:<10} {}", b.name(), b.description());
         }
     }
     print(&out)?;

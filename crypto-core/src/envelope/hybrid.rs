@@ -95,11 +95,11 @@ impl HybridPublicKey {
 impl HybridPrivateKey {
     /// A fresh key pair; the policy is asked for ECDH P-384 and ML-KEM-1024.
     pub fn generate(provider: &Provider) -> Result<HybridPrivateKey, Error> {
+        check(provider, cryptrec::Use::Protect)?;
         let mlkem = MlKemPrivateKey::generate(provider, MlKem::MlKem1024)?;
-        provider.check(&EcdhCurve::P384.algorithm(), cryptrec::Use::Protect)?;
         for _ in 0..64 {
             let s = crate::rand::array::<48>()?;
-            if EcdhPrivateKey::from_scalar(provider, EcdhCurve::P384, &s).is_ok() {
+            if EcdhPrivateKey::from_scalar_unchecked(EcdhCurve::P384, &s).is_ok() {
                 return Ok(HybridPrivateKey {
                     ecdh: SecretBytes::new(s.to_vec()),
                     mlkem,
@@ -110,7 +110,8 @@ impl HybridPrivateKey {
     }
 
     fn ec(&self, provider: &Provider) -> Result<EcdhPrivateKey, Error> {
-        EcdhPrivateKey::from_scalar(provider, EcdhCurve::P384, self.ecdh.expose())
+        check(provider, cryptrec::Use::Process)?;
+        EcdhPrivateKey::from_scalar_unchecked(EcdhCurve::P384, self.ecdh.expose())
     }
 
     /// The public half.
@@ -149,13 +150,41 @@ impl HybridPrivateKey {
         };
         let ecdh = field(lines.next(), "ecdh-p384 ", 48)?;
         let seed = field(lines.next(), "ml-kem-1024 ", 64)?;
+        Self::from_parts(provider, ecdh.expose(), seed.expose()).map(Some)
+    }
+
+    /// A key from its P-384 scalar (48 bytes) and ML-KEM-1024 seed (64 bytes), as key backup
+    /// stores them.
+    pub(crate) fn from_parts(
+        provider: &Provider,
+        scalar: &[u8],
+        seed: &[u8],
+    ) -> Result<HybridPrivateKey, Error> {
+        if scalar.len() != 48 {
+            return Err(Error::InvalidKey("a P-384 scalar is 48 bytes"));
+        }
         let key = HybridPrivateKey {
-            ecdh,
-            mlkem: MlKemPrivateKey::from_seed(provider, MlKem::MlKem1024, seed.expose())?,
+            ecdh: SecretBytes::new(scalar.to_vec()),
+            mlkem: MlKemPrivateKey::from_seed(provider, MlKem::MlKem1024, seed)?,
         };
         key.ec(provider)?;
-        Ok(Some(key))
+        Ok(key)
     }
+
+    /// The P-384 scalar and the ML-KEM-1024 seed.
+    pub(crate) fn parts(&self) -> (&[u8], &[u8]) {
+        (self.ecdh.expose(), self.mlkem.seed().expose())
+    }
+}
+
+/// The policy's verdict on the hybrid as a whole: ECDH P-384 with ML-KEM-1024. Under `pqc`
+/// the ECDH half is permitted only here, beside the Table 2 KEM.
+pub fn check(provider: &Provider, use_: cryptrec::Use) -> Result<cryptrec::Verdict, Error> {
+    provider.check_hybrid(
+        &EcdhCurve::P384.algorithm(),
+        &MlKem::MlKem1024.algorithm(),
+        use_,
+    )
 }
 
 fn kek(
@@ -180,7 +209,8 @@ pub(crate) fn encapsulate(
     provider: &Provider,
     to: &HybridPublicKey,
 ) -> Result<(Vec<u8>, Vec<u8>, SecretBytes), Error> {
-    let eph = EcdhPrivateKey::generate(provider, EcdhCurve::P384)?;
+    check(provider, cryptrec::Use::Protect)?;
+    let eph = EcdhPrivateKey::generate_unchecked(EcdhCurve::P384)?;
     let z = eph.agree(&to.ecdh)?;
     let (ct, k) = crate::kem::encapsulate(provider, MlKem::MlKem1024, &to.mlkem)?;
     let ephemeral = eph.public_key();

@@ -6,12 +6,14 @@
 //! 0x02 ‖ scalar(48)            EC P-384
 //! 0x03 ‖ seed(32)              Ed25519
 //! 0x04 ‖ e(4, BE) ‖ len(p)(2, BE) ‖ p ‖ q     RSA (two primes)
+//! 0x05 ‖ key(32)               symmetric 256-bit key
+//! 0x06 ‖ scalar(48) ‖ seed(64) hybrid ECDH P-384 + ML-KEM-1024
 //! ```
 
 use pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
-use super::{KeyKind, PrivateKey};
+use super::{BackupKey, KeyKind, PrivateKey};
 use crate::Error;
 use crate::secret::SecretBytes;
 
@@ -65,6 +67,48 @@ pub(crate) fn encode(key: &PrivateKey) -> Result<SecretBytes, Error> {
         KeyKind::Ec(c) => return Err(Error::Unsupported(format!("backing up {c:?} keys"))),
     }
     Ok(SecretBytes::new(out))
+}
+
+/// Encodes any key kagi makes compactly.
+pub(crate) fn encode_any(key: &BackupKey) -> Result<SecretBytes, Error> {
+    match key {
+        BackupKey::Private(k) => encode(k),
+        BackupKey::Symmetric(k) => {
+            let mut out = vec![5u8];
+            out.extend_from_slice(k.expose());
+            Ok(SecretBytes::new(out))
+        }
+        BackupKey::Hybrid(k) => {
+            let (scalar, seed) = k.parts();
+            let mut out = vec![6u8];
+            out.extend_from_slice(scalar);
+            out.extend_from_slice(seed);
+            Ok(SecretBytes::new(out))
+        }
+    }
+}
+
+/// Rebuilds any key from [`encode_any`]'s bytes.
+pub(crate) fn decode_any(provider: &crate::Provider, bytes: &[u8]) -> Result<BackupKey, Error> {
+    let bad = || Error::Malformed("backed-up key: wrong length for its type".into());
+    match bytes.split_first() {
+        Some((5, key)) => {
+            if key.len() != 32 {
+                return Err(bad());
+            }
+            Ok(BackupKey::Symmetric(SecretBytes::new(key.to_vec())))
+        }
+        Some((6, body)) => {
+            if body.len() != 48 + 64 {
+                return Err(bad());
+            }
+            let (scalar, seed) = body.split_at(48);
+            Ok(BackupKey::Hybrid(
+                crate::envelope::hybrid::HybridPrivateKey::from_parts(provider, scalar, seed)?,
+            ))
+        }
+        _ => decode(bytes).map(BackupKey::Private),
+    }
 }
 
 /// Rebuilds a key from [`encode`]'s bytes.

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Fingerprint, KeyKind, PrivateKey};
+use super::{BackupKey, Fingerprint, KeyKind, PrivateKey, compact};
 use crate::Error;
 use crate::aead::{AeadAlgorithm, AeadKey};
 use crate::ecdh::{EcdhCurve, EcdhPrivateKey};
@@ -106,6 +106,42 @@ pub fn seal(
     key: &PrivateKey,
     recovery: &Certificate,
 ) -> Result<Escrow, Error> {
+    seal_payload(
+        provider,
+        key.kind().to_string(),
+        key.public_key().fingerprint(),
+        key.pkcs8_der(),
+        recovery,
+    )
+}
+
+/// Encrypts any key kagi makes to the recovery certificate: a PKCS#8 key as [`seal`] does; a
+/// symmetric or hybrid key as its compact encoding (`docs/KEY-BACKUP.md`), `key_kind` saying
+/// which.
+pub fn seal_any(
+    provider: &Provider,
+    key: &BackupKey,
+    recovery: &Certificate,
+) -> Result<Escrow, Error> {
+    match key {
+        BackupKey::Private(k) => seal(provider, k, recovery),
+        other => seal_payload(
+            provider,
+            other.kind(),
+            other.fingerprint(provider)?,
+            compact::encode_any(other)?.expose(),
+            recovery,
+        ),
+    }
+}
+
+fn seal_payload(
+    provider: &Provider,
+    key_kind: String,
+    key_fingerprint: Fingerprint,
+    payload: &[u8],
+    recovery: &Certificate,
+) -> Result<Escrow, Error> {
     let rkey = recovery
         .public_key
         .as_ref()
@@ -141,8 +177,8 @@ pub fn seal(
     let header = Header {
         format: "kagi-key-escrow".into(),
         version: 1,
-        key_kind: key.kind().to_string(),
-        key_fingerprint: key.public_key().fingerprint().hex(),
+        key_kind,
+        key_fingerprint: key_fingerprint.hex(),
         recipient_subject: recovery.subject.clone(),
         recipient_certificate: recovery.fingerprint.hex(),
         recipient_key_fingerprint: rkey.fingerprint().hex(),
@@ -151,7 +187,7 @@ pub fn seal(
         nonce: hex::encode(nonce),
     };
     let aead = AeadKey::new(provider, AeadAlgorithm::Aes256Gcm, aead_key.expose())?;
-    let mut buf = key.pkcs8_der().to_vec();
+    let mut buf = payload.to_vec();
     let sealed = aead.seal_in_place(&nonce, &aad(&header)?, &mut buf);
     let ciphertext = hex::encode(&buf);
     zeroize::Zeroize::zeroize(&mut buf);
@@ -184,6 +220,17 @@ impl Escrow {
 
     /// Opens the escrow with the recovery private key and checks the key's fingerprint.
     pub fn open(&self, provider: &Provider, recovery: &PrivateKey) -> Result<PrivateKey, Error> {
+        match self.open_any(provider, recovery)? {
+            BackupKey::Private(k) => Ok(k),
+            _ => Err(Error::Unsupported(format!(
+                "escrowed {} keys here (kagi key restore writes them)",
+                self.header.key_kind
+            ))),
+        }
+    }
+
+    /// Opens the escrow of any key kagi makes and checks the key's fingerprint.
+    pub fn open_any(&self, provider: &Provider, recovery: &PrivateKey) -> Result<BackupKey, Error> {
         let h = &self.header;
         if recovery.public_key().fingerprint().hex() != h.recipient_key_fingerprint {
             return Err(Error::InvalidInput(
@@ -223,8 +270,12 @@ impl Escrow {
         let aead = AeadKey::new(provider, AeadAlgorithm::Aes256Gcm, aead_key.expose())?;
         let mut buf = SecretBytes::new(hexd(&self.ciphertext, "ciphertext")?);
         let plain = aead.open_in_place(&nonce, &aad(h)?, buf.expose_mut())?;
-        let key = PrivateKey::from_pkcs8_der(plain)?;
-        if key.public_key().fingerprint().hex() != h.key_fingerprint {
+        let key = if h.key_kind == super::SYMMETRIC_KIND || h.key_kind == super::HYBRID_KIND {
+            compact::decode_any(provider, plain)?
+        } else {
+            BackupKey::Private(PrivateKey::from_pkcs8_der(plain)?)
+        };
+        if key.kind() != h.key_kind || key.fingerprint(provider)?.hex() != h.key_fingerprint {
             return Err(Error::NotAuthentic);
         }
         Ok(key)

@@ -5,12 +5,14 @@
 //! zeroizing memory, plus its SubjectPublicKeyInfo. Whatever the input format (PKCS#8,
 //! encrypted PKCS#8, PKCS#1, SEC1; PEM or DER), [`read`] turns it into that.
 
+mod backup_key;
 mod compact;
 pub mod escrow;
 mod fingerprint;
 pub mod pbes2;
 mod read;
 pub mod shares;
+pub mod text;
 
 use cryptrec::{Algorithm, Curve, Edwards, Use, Verdict};
 use der::{Decode, Encode};
@@ -21,6 +23,7 @@ use crate::provider::Provider;
 use crate::secret::SecretBytes;
 use crate::sig::{SignatureScheme, SigningKey};
 
+pub use backup_key::{BackupKey, HYBRID_KIND, SYMMETRIC_KIND, symmetric_fingerprint};
 pub use fingerprint::Fingerprint;
 pub(crate) use read::pem_blocks;
 pub use read::{EncryptedKey, KeyMaterial, read};

@@ -21,9 +21,10 @@
 //! line (40 bits) covers the header and all data. After recovery the key's public-key
 //! fingerprint must equal the one every share records.
 
-use super::{Fingerprint, PrivateKey, compact};
+use super::{BackupKey, Fingerprint, PrivateKey, compact};
 use crate::Error;
 use crate::hash::{HashAlgorithm, digest_unchecked};
+use crate::provider::Provider;
 use crate::secret::SecretBytes;
 
 const MAGIC: &str = "KAGI KEY SHARE 1";
@@ -70,18 +71,64 @@ impl Drop for Share {
 
 /// Splits `key` into `total` shares of which any `threshold` restore it.
 pub fn split(key: &PrivateKey, threshold: u8, total: u8, label: &str) -> Result<Vec<Share>, Error> {
+    let fingerprint = key.public_key().fingerprint();
+    let shares = deal(
+        &compact::encode(key)?,
+        key.kind().to_string(),
+        fingerprint,
+        (threshold, total),
+        label,
+    )?;
+    // Prove the split before anyone relies on it: the first `threshold` shares restore the key.
+    let back = combine(&shares[..usize::from(threshold)])?;
+    if back.public_key() != key.public_key() {
+        return Err(Error::SelfTestFailed(
+            "key shares did not restore the key".into(),
+        ));
+    }
+    Ok(shares)
+}
+
+/// Splits any key kagi makes (a private, symmetric or hybrid key), as [`split`] does.
+pub fn split_any(
+    provider: &Provider,
+    key: &BackupKey,
+    threshold: u8,
+    total: u8,
+    label: &str,
+) -> Result<Vec<Share>, Error> {
+    let shares = deal(
+        &compact::encode_any(key)?,
+        key.kind(),
+        key.fingerprint(provider)?,
+        (threshold, total),
+        label,
+    )?;
+    let back = combine_any(provider, &shares[..usize::from(threshold)])?;
+    if !back.same_as(key) {
+        return Err(Error::SelfTestFailed(
+            "key shares did not restore the key".into(),
+        ));
+    }
+    Ok(shares)
+}
+
+fn deal(
+    secret: &SecretBytes,
+    kind: String,
+    fingerprint: Fingerprint,
+    (threshold, total): (u8, u8),
+    label: &str,
+) -> Result<Vec<Share>, Error> {
     if threshold == 0 || total == 0 || threshold > total {
         return Err(Error::InvalidInput("shares: need 1 ≤ threshold ≤ shares"));
     }
     if label.contains('\n') || label.contains('\r') {
         return Err(Error::InvalidInput("shares: the label must be one line"));
     }
-    let secret = compact::encode(key)?;
     let set: [u8; 10] = crate::rand::array()?;
-    let kind = key.kind().to_string();
-    let fingerprint = key.public_key().fingerprint();
     let dealer = blahaj::Sharks(threshold).dealer(secret.expose());
-    let shares: Vec<Share> = dealer
+    Ok(dealer
         .take(usize::from(total))
         .map(|s| {
             let bytes = Vec::<u8>::from(&s);
@@ -96,19 +143,41 @@ pub fn split(key: &PrivateKey, threshold: u8, total: u8, label: &str) -> Result<
                 data: bytes[1..].to_vec(),
             }
         })
-        .collect();
-    // Prove the split before anyone relies on it: the first `threshold` shares restore the key.
-    let back = combine(&shares[..usize::from(threshold)])?;
-    if back.public_key() != key.public_key() {
-        return Err(Error::SelfTestFailed(
-            "key shares did not restore the key".into(),
-        ));
-    }
-    Ok(shares)
+        .collect())
 }
 
 /// Restores the key from shares of one set, checking the recorded fingerprint.
 pub fn combine(shares: &[Share]) -> Result<PrivateKey, Error> {
+    let (secret, first) = recover(shares)?;
+    let key = compact::decode(secret.expose()).map_err(|_| wrong(first))?;
+    if key.public_key().fingerprint() != first.fingerprint {
+        return Err(wrong(first));
+    }
+    Ok(key)
+}
+
+/// Restores any key kagi makes from shares of one set, checking the recorded fingerprint.
+pub fn combine_any(provider: &Provider, shares: &[Share]) -> Result<BackupKey, Error> {
+    let (secret, first) = recover(shares)?;
+    let key = compact::decode_any(provider, secret.expose()).map_err(|e| match e {
+        Error::Refused(_) => e,
+        _ => wrong(first),
+    })?;
+    if key.fingerprint(provider)? != first.fingerprint || key.kind() != first.kind {
+        return Err(wrong(first));
+    }
+    Ok(key)
+}
+
+fn wrong(first: &Share) -> Error {
+    Error::Backup(format!(
+        "the shares do not rebuild the key {} (a share is damaged or from another backup)",
+        first.fingerprint.hex()
+    ))
+}
+
+/// The secret behind the shares, after checking they belong together.
+fn recover(shares: &[Share]) -> Result<(SecretBytes, &Share), Error> {
     let first = shares
         .first()
         .ok_or(Error::InvalidInput("no shares given"))?;
@@ -167,17 +236,7 @@ pub fn combine(shares: &[Share]) -> Result<PrivateKey, Error> {
             .recover(&parsed)
             .map_err(|e| Error::Malformed(format!("shares: {e}")))?,
     );
-    let wrong = || {
-        Error::Backup(format!(
-            "the shares do not rebuild the key {} (a share is damaged or from another backup)",
-            first.fingerprint.hex()
-        ))
-    };
-    let key = compact::decode(secret.expose()).map_err(|_| wrong())?;
-    if key.public_key().fingerprint() != first.fingerprint {
-        return Err(wrong());
-    }
-    Ok(key)
+    Ok((secret, first))
 }
 
 fn encode_set(set: &[u8; 10]) -> String {
