@@ -830,3 +830,86 @@ fn five_hundred_mutated_envelopes_are_all_refused_and_leave_nothing() {
     );
     assert_eq!(std::fs::read(dir.join("out.bin")).unwrap(), plain);
 }
+
+/// Unmounts when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Found by an attacker: a full disk made encrypt and decrypt hang for ever. Now each ends at
+/// once with exit 2 naming ENOSPC, and nothing is left on the full file system.
+#[test]
+fn a_full_disk_ends_encrypt_and_decrypt_with_its_error_not_a_hang() {
+    let dir = tempdir();
+    sym_key(&dir);
+    std::fs::write(dir.join("big.bin"), data(16 * MIB)).unwrap();
+    ok(
+        &dir,
+        &[
+            "encrypt",
+            "big.bin",
+            "--key-file",
+            "sym.key",
+            "-o",
+            "big.kagi",
+        ],
+    );
+    let small = dir.join("small");
+    std::fs::create_dir(&small).unwrap();
+    assert!(
+        Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+            .arg(&small)
+            .status()
+            .unwrap()
+            .success(),
+        "mount needs root"
+    );
+    let _m = Tmpfs(small.clone());
+    for args in [
+        [
+            "decrypt",
+            "big.kagi",
+            "--key-file",
+            "sym.key",
+            "-o",
+            "small/out.bin",
+        ],
+        [
+            "encrypt",
+            "big.bin",
+            "--key-file",
+            "sym.key",
+            "-o",
+            "small/out.kagi",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kagi"))
+            .args(args)
+            .current_dir(&*dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("{args:?} hangs on a full disk");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("No space left"), "{args:?}: {err}");
+        assert!(listing(&small).is_empty(), "{:?}", listing(&small));
+    }
+}

@@ -58,10 +58,13 @@ fn pipeline(
     let (out_tx, out_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
     // Written buffers go straight back to the reader: the channel holds every buffer there is,
     // so returning one never blocks, and nothing waits on the transforming thread to recycle.
-    let back_tx = empty_tx.clone();
+    // After the first fill the writer holds the only sender: when it stops (a full disk, a
+    // closed pipe) the reader sees the channel close and stops, and so does the transform —
+    // nothing waits forever.
     for _ in 0..BUFFERS + 2 {
         let _ = empty_tx.send(Vec::with_capacity(read_len + TAG_LEN));
     }
+    let back_tx = empty_tx;
     std::thread::scope(|scope| {
         // Reader: fills buffers in order; an empty buffer means end of input.
         scope.spawn(move || {
@@ -113,21 +116,19 @@ fn pipeline(
                     return Ok(total);
                 }
                 if end {
-                    let _ = empty_tx.send(next);
                     return Ok(total);
                 }
                 held = Some(next);
             }
         })();
         drop(out_tx);
-        drop(empty_tx);
         drop(full_rx);
         let written = writer_thread
             .join()
             .map_err(|_| Error::Io(std::io::Error::other("writer thread panicked")))?;
-        let total = result?;
+        // The writer's own error (ENOSPC, EPIPE, EIO) is the cause of any stop it made.
         written.map_err(Error::Io)?;
-        Ok(total)
+        result
     })
 }
 
