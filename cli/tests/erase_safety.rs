@@ -382,6 +382,42 @@ fn a_ca_signer_or_a_broken_ledger_stops_the_run_before_anything_is_written() {
     );
     assert_eq!(std::fs::read(&img).unwrap(), original);
     std::fs::remove_file(dir.join("certs")).unwrap();
+    // A ledger that is a device node: refused before the erase.
+    assert!(
+        Command::new("mknod")
+            .arg(dir.join("ledger-dev"))
+            .args(["c", "1", "3"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut args = vec![
+        "erase",
+        "run",
+        &dev.0,
+        "--yes",
+        "--method",
+        "zero",
+        "--sign-key",
+        "op.key",
+        "--sign-cert",
+        "op.crt",
+        "--chain",
+        "ca.crt",
+        "--certificate-dir",
+        "certs",
+        "--organisation",
+        "o",
+        "--operator",
+        "t",
+        "--role",
+        "r",
+    ];
+    args.extend(["--ledger", "ledger-dev"]);
+    let r = kagi_in(&dir, &args);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&img).unwrap(), original);
     // A broken ledger: refused before the erase, not after it.
     let ok_run = signed_run(&dir, &dev.0, "op.key", "op.crt");
     assert_eq!(ok_run.code, 0, "{}", ok_run.stderr);
@@ -456,4 +492,32 @@ fn a_loop_device_is_recorded_by_its_backing_file_and_the_prompt_says_what_will_h
         "\"device\":\"{}\"",
         dev.0.trim_start_matches("/dev/")
     )));
+}
+
+/// Found by an attacker: a loop device attached over another loop device (its backing "file"
+/// is the device) went unseen, and erasing the lower one destroyed the mounted file system.
+#[test]
+fn a_device_with_a_loop_device_attached_over_it_is_refused() {
+    let dir = tempdir();
+    let (img, _) = image(&dir, "lower.img", 32);
+    let lower = Loop::new(&img);
+    let upper = Loop::new(Path::new(&lower.0));
+    let mnt = dir.join("mnt");
+    let m = mount_ext4(&upper.0, &mnt);
+    std::fs::write(mnt.join("live.txt"), b"still here").unwrap();
+    let r = kagi_in(
+        &dir,
+        &["erase", "run", &lower.0, "--yes", "--method", "zero"],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{} is attached over it", upper.0)),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(mnt.join("live.txt")).unwrap(), b"still here");
+    drop(m);
+    drop(upper);
+    drop(lower);
 }

@@ -27,6 +27,11 @@ pub fn refusal(dev: &BlockDevice) -> Option<String> {
     if own.is_some() {
         return own;
     }
+    // A loop device attached over this device (or one of its partitions) serves what is on
+    // it, like a holder: erasing would destroy that.
+    if let Some(why) = layered_loop(dev) {
+        return Some(why);
+    }
     // A loop device (or a partition of one) shares its backing file with every other loop
     // device over the same file: erasing it destroys what they serve.
     let whole = dev
@@ -67,6 +72,35 @@ pub fn refusal(dev: &BlockDevice) -> Option<String> {
                 ));
             }
             Ok(_) => {}
+        }
+    }
+    None
+}
+
+/// A loop device whose backing file is this block device or one of its partitions.
+fn layered_loop(dev: &BlockDevice) -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let mut ours = vec![dev.dev.clone()];
+    ours.extend(dev.partitions.iter().map(|p| p.dev.clone()));
+    let entries = std::fs::read_dir("/sys/block").ok()?;
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(e.path().join("loop/backing_file")) else {
+            continue;
+        };
+        let Ok(md) = std::fs::metadata(text.trim_end()) else {
+            continue;
+        };
+        if !md.file_type().is_block_device() {
+            continue;
+        }
+        let rdev = md.rdev();
+        let devno = format!("{}:{}", rustix::fs::major(rdev), rustix::fs::minor(rdev));
+        if ours.contains(&devno) {
+            return Some(format!(
+                "/dev/{name} is attached over it (its backing file is {}): detach it first (losetup -d /dev/{name})",
+                text.trim_end()
+            ));
         }
     }
     None

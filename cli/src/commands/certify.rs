@@ -271,6 +271,15 @@ pub fn check_ledger(
             ))
         })?;
     let ledger = Ledger::new(config.ledger.as_deref().unwrap_or(ledger_default));
+    if let Ok(md) = std::fs::metadata(ledger.path())
+        && !md.is_file()
+    {
+        return Err(CliError::Msg(format!(
+            "the ledger {} is {}, not a regular file: a certificate could not be recorded in it, so nothing was written",
+            ledger.path().display(),
+            files::kind_of(md.file_type())
+        )));
+    }
     let check = ledger.check(provider).map_err(|e| {
         CliError::Msg(format!(
             "the ledger cannot be read ({e}); fix it before erasing (`kagi ledger verify`); nothing was written"
