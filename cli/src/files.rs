@@ -332,13 +332,31 @@ fn link_fd(file: &fs::File, path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Moves a directory kagi made to `dest`: a new name, or over an empty directory (a rename of
-/// a directory replaces only an empty one; anything else there makes it fail, deleting nothing).
-pub fn rename_into_place(tmp: &Path, dest: &Path) -> std::io::Result<()> {
+/// Moves a directory tree kagi made at `tmp` to `dest`: renamed to a new name, or, into an
+/// existing empty directory, entry by entry, so that directory — its inode, owner and mode —
+/// stays the user's. Nothing already at a name is replaced; on a failure the entries moved so
+/// far (kagi's own) are removed again.
+pub fn place_tree(tmp: &Path, dest: &Path) -> std::io::Result<()> {
     match place(tmp, dest, false) {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => fs::rename(tmp, dest),
-        r => r,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        r => return r,
     }
+    if !fs::symlink_metadata(dest)?.is_dir() {
+        return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
+    }
+    let mut moved = Vec::new();
+    for e in fs::read_dir(tmp)? {
+        let name = e?.file_name();
+        if let Err(err) = place(&tmp.join(&name), &dest.join(&name), false) {
+            for n in &moved {
+                let p = dest.join(n);
+                let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
+            }
+            return Err(err);
+        }
+        moved.push(name);
+    }
+    fs::remove_dir(tmp)
 }
 
 /// Moves a named temporary file to `dest`: a rename with `force`, otherwise a rename that

@@ -468,8 +468,11 @@ fn a_tree_unpacks_only_into_a_new_or_empty_directory() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(std::fs::read(dir.join("afile")).unwrap(), b"x");
-    // An empty directory is filled.
+    // An empty directory is filled, and stays the user's: the same inode, mode and owner (a
+    // private directory is not opened to others by the tree's mode).
     std::fs::create_dir(dir.join("empty")).unwrap();
+    std::fs::set_permissions(dir.join("empty"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let before = std::fs::metadata(dir.join("empty")).unwrap();
     ok(
         &dir,
         &[
@@ -482,6 +485,9 @@ fn a_tree_unpacks_only_into_a_new_or_empty_directory() {
         ],
     );
     assert_eq!(std::fs::read(dir.join("empty/sub/a.txt")).unwrap(), b"a");
+    let after = std::fs::metadata(dir.join("empty")).unwrap();
+    assert_eq!(after.ino(), before.ino());
+    assert_eq!(after.mode() & 0o7777, 0o700);
     // And a new name.
     ok(
         &dir,

@@ -724,7 +724,7 @@ fn unpack(
             // The check again, then a rename that never replaces anything but an empty directory.
             tree::check_output(dest)?;
             watch
-                .settle(|| files::rename_into_place(&tmp, dest))
+                .settle(|| files::place_tree(&tmp, dest))
                 .map_err(|e| CliError::File {
                     path: dest.to_path_buf(),
                     source: e,
