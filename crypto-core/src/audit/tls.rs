@@ -941,6 +941,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
     let mut connections = 1;
     let mut endpoint = Artefact::new(target, "TLS endpoint");
+    endpoint.endpoint = Some(target.to_string());
     endpoint.name = Some(target.to_string());
     let mut chain: Vec<Vec<u8>> = Vec::new();
     let mut versions_found = Vec::new();
@@ -1072,7 +1073,9 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     let mut out = vec![endpoint];
     for (i, der) in chain.iter().enumerate() {
         if let Ok(c) = Certificate::from_der(der) {
-            out.push(super::certificate(provider, target, Some(i + 1), &c));
+            let mut a = super::certificate(provider, target, Some(i + 1), &c);
+            a.endpoint = Some(target.to_string());
+            out.push(a);
         }
     }
     Ok(out)
