@@ -591,6 +591,68 @@ fn tls_endpoints_report_exactly_what_the_server_was_configured_with() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
 }
 
+/// Issue 17, item 5: a 1024-bit DHE group behind a preferred ECDHE suite is found, for the
+/// DHE suite itself and as a key-exchange group (LOGJAM), as nmap and sslscan report it.
+#[test]
+fn dhe_parameters_are_read_for_every_accepted_suite() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    // PKCS#3 parameters: s_server ignores X9.42 (`-dsaparam`) files and falls back to 2048.
+    sh(&dir, "openssl dhparam -out dh1024.pem 1024");
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-serverpref",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
+            "-dhparam",
+            "dh1024.pem",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let f = v["artefacts"][0]["findings"].as_array().unwrap();
+    let dhe = f
+        .iter()
+        .find(|x| {
+            x["aspect"] == "cipher suite"
+                && x["note"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384")
+        })
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(dhe["refused"], true, "{dhe}");
+    assert_eq!(dhe["algorithm"], "dh-1024", "{dhe}");
+    assert!(
+        f.iter().any(|x| x["aspect"] == "key exchange group"
+            && x["algorithm"] == "dh-1024"
+            && x["refused"] == true),
+        "{v}"
+    );
+    let ecdhe = f
+        .iter()
+        .find(|x| {
+            x["aspect"] == "cipher suite"
+                && x["note"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+        })
+        .unwrap();
+    assert_eq!(ecdhe["refused"], false, "{ecdhe}");
+}
+
 #[test]
 fn a_server_that_accepts_but_never_speaks_is_an_error_bounded_by_the_timeout() {
     let dir = tempdir();

@@ -962,7 +962,10 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
         let mut accepted = Vec::new();
         while !offered.is_empty() && connections < MAX_CONNECTIONS {
             connections += 1;
-            let full = chain.is_empty() || accepted.is_empty();
+            // TLS <= 1.2: read every flight to its ServerKeyExchange, so the (EC)DHE group and
+            // size of every accepted suite are judged, not only the first one's (a 1024-bit
+            // DHE group behind a preferred ECDHE suite is LOGJAM-weak).
+            let full = code != 0x0304 || chain.is_empty() || accepted.is_empty();
             let a = ask(&addr, sni, code, &offered, &GROUPS, full, timeout)?;
             let (Some(v), Some(suite)) = (a.version, a.suite) else {
                 break;
@@ -991,6 +994,32 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 Rsa => leaf_rsa_bits(&chain).map(|bits| Algorithm::RsaPkcs1Encrypt { bits }),
                 Tls13 => None,
             };
+            if suite.kx == Dhe {
+                // The DHE group as its own finding, once per size and version, as the
+                // reference scanners report it ("dh 1024").
+                let f = match kx_alg {
+                    Some(x) => {
+                        let mut f =
+                            judge(provider.policy(), &x, "key exchange group", provider.date());
+                        f.note = Some(format!("DHE {x} ({name})"));
+                        f
+                    }
+                    None => {
+                        let mut f = unknown("key exchange group", "DHE group not read");
+                        f.note = Some(format!(
+                            "the server's DHE parameters were not read ({name})"
+                        ));
+                        f
+                    }
+                };
+                if !endpoint
+                    .findings
+                    .iter()
+                    .any(|g| g.aspect == f.aspect && g.note == f.note)
+                {
+                    endpoint.findings.push(f);
+                }
+            }
             endpoint
                 .findings
                 .push(suite_finding(provider, suite, kx_alg, name));
