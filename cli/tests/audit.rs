@@ -653,6 +653,42 @@ fn dhe_parameters_are_read_for_every_accepted_suite() {
     assert_eq!(ecdhe["refused"], false, "{ecdhe}");
 }
 
+/// Issue 17, item 7: TLS 1.3 groups beyond ffdhe4096 are offered and judged.
+#[test]
+fn every_tls13_group_is_offered_and_judged() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-tls1_3",
+            "-groups",
+            "ffdhe6144:ffdhe8192:secp521r1",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 0, "{v}");
+    let groups: BTreeSet<&str> = v["artefacts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["aspect"] == "key exchange group")
+        .map(|f| f["algorithm"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        ["dh-6144", "dh-8192", "ecdh-p521"].into_iter().collect(),
+        "{v}"
+    );
+}
+
 #[test]
 fn a_server_that_accepts_but_never_speaks_is_an_error_bounded_by_the_timeout() {
     let dir = tempdir();
@@ -1103,9 +1139,26 @@ fn key_protection_and_severities_follow_the_policy_table() {
         );
     }
     sh(&d, "rm ec.key");
+    sh(
+        &d,
+        "openssl genrsa -aes256 -traditional -passout pass:x -out trad.key 2048",
+    );
+    sh(
+        &d,
+        "ssh-keygen -q -t ed25519 -N secret -f id_enc && rm id_enc.pub",
+    );
     let (code, v) = audit_json(&dir, &["in"]);
     assert_eq!(code, 1, "{v}");
     let one = |f: &str| at(&v, f)[0].clone();
+    let trad = one("trad.key");
+    assert!(
+        has(&trad, "key protection", "EVP_BytesToKey with MD5", true),
+        "{trad}"
+    );
+    assert!(has(&trad, "key protection", "aes-256-cbc", false), "{trad}");
+    let ssh = one("id_enc");
+    assert!(has(&ssh, "key protection", "aes-256-ctr", false), "{ssh}");
+    assert!(has(&ssh, "key protection", "bcrypt KDF", true), "{ssh}");
     let cam = one("cam.key");
     assert!(
         has(&cam, "key protection", "pbkdf2-sha-512", false),
@@ -1139,6 +1192,8 @@ fn key_protection_and_severities_follow_the_policy_table() {
             .unwrap()
     };
     assert_eq!(sev("md5des.key"), "critical");
+    assert_eq!(sev("trad.key"), "critical");
+    assert_eq!(sev("id_enc"), "high");
     assert_eq!(sev("rc240.key"), "critical");
     assert_eq!(sev("aes-sha1.key"), "high");
     assert_eq!(sev("p12-3des.key"), "high");

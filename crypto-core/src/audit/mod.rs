@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use cryptrec::audit::{self as judge_mod, Finding, Severity, judge};
-use cryptrec::{Algorithm, BlockCipher, Curve, HashAlg, Mode};
+use cryptrec::{Algorithm, Curve, HashAlg};
 use serde::Serialize;
 
 use crate::envelope::{RecipientInfo, Sealed};
@@ -178,12 +178,52 @@ fn j(provider: &Provider, alg: &Algorithm, aspect: &str) -> Finding {
 }
 
 fn error_finding(aspect: &str, e: &crate::Error) -> Finding {
-    let mut f = judge_mod::unknown(aspect, &e.to_string());
-    if let crate::Error::NotListed(why) = e {
-        f.sources = vec![why.clone()];
-        f.severity = Severity::Medium;
+    match e {
+        // Refused by name and reason: `high`, like every other unlisted algorithm.
+        crate::Error::NotListed(why) => judge_mod::not_listed(aspect, &e.to_string(), why, false),
+        _ => judge_mod::unknown(aspect, &e.to_string()),
     }
-    f
+}
+
+/// A traditional OpenSSL-encrypted PEM key (`Proc-Type: 4,ENCRYPTED`): its key derivation
+/// (EVP_BytesToKey, one MD5 iteration: broken as a password KDF) and its `DEK-Info` cipher.
+fn traditional_encrypted(provider: &Provider, location: &str, block: &str) -> Artefact {
+    let mut a = Artefact::new(location, "encrypted private key");
+    let mut kdf = judge_mod::not_listed(
+        "key protection",
+        "EVP_BytesToKey with MD5",
+        "OpenSSL's traditional PEM encryption derives the key with one MD5 iteration (EVP_BytesToKey), not on the CRYPTREC Ciphers List (PBKDF2 is); convert with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256`",
+        true,
+    );
+    kdf.note = Some("traditional PEM key derivation".into());
+    a.findings.push(kdf);
+    let dek = block
+        .lines()
+        .find_map(|l| l.strip_prefix("DEK-Info:"))
+        .and_then(|v| v.trim().split(',').next())
+        .map(|c| c.trim().to_ascii_lowercase());
+    a.findings.push(match dek.as_deref() {
+        Some(c) => {
+            let name = match c {
+                "des-ede3-cbc" => "3des-cbc".to_string(),
+                "des-cbc" => "des-cbc".to_string(),
+                other => other.to_string(),
+            };
+            let mut f = match name.parse::<Algorithm>() {
+                Ok(alg) => j(provider, &alg, "key protection"),
+                Err(_) => judge_mod::not_listed(
+                    "key protection",
+                    c,
+                    "not a cipher of the CRYPTREC Ciphers List that kagi knows",
+                    false,
+                ),
+            };
+            f.note = Some(format!("DEK-Info cipher {c}"));
+            f
+        }
+        None => judge_mod::unknown("key protection", "DEK-Info cipher not given"),
+    });
+    a
 }
 
 fn key_findings(provider: &Provider, kind: keys::KeyKind) -> Vec<Finding> {
@@ -417,30 +457,37 @@ fn openssh_private(provider: &Provider, location: &str, block: &str) -> Option<A
         Err(e) => judge_mod::unknown("public key", e),
     });
     if cipher != "none" {
-        let mut f = match cipher.as_str() {
-            "aes256-ctr" | "aes256-gcm@openssh.com" => j(
-                provider,
-                &Algorithm::Cipher {
-                    cipher: BlockCipher::Aes,
-                    key_bits: 256,
-                    mode: Some(if cipher.contains("gcm") {
-                        Mode::Gcm
-                    } else {
-                        Mode::Ctr
-                    }),
-                },
+        // OpenSSH cipher names (PROTOCOL, ssh(1) -Q cipher).
+        let named = match cipher.as_str() {
+            "aes128-ctr" => Some("aes-128-ctr"),
+            "aes192-ctr" => Some("aes-192-ctr"),
+            "aes256-ctr" => Some("aes-256-ctr"),
+            "aes128-cbc" => Some("aes-128-cbc"),
+            "aes192-cbc" => Some("aes-192-cbc"),
+            "aes256-cbc" => Some("aes-256-cbc"),
+            "aes128-gcm@openssh.com" => Some("aes-128-gcm"),
+            "aes256-gcm@openssh.com" => Some("aes-256-gcm"),
+            "chacha20-poly1305@openssh.com" => Some("chacha20-poly1305"),
+            "3des-cbc" => Some("3des-cbc"),
+            _ => None,
+        };
+        let mut f = match named.and_then(|n| n.parse::<Algorithm>().ok()) {
+            Some(alg) => j(provider, &alg, "key protection"),
+            None => judge_mod::not_listed(
                 "key protection",
+                &cipher,
+                "not a cipher of the CRYPTREC Ciphers List that kagi knows",
+                false,
             ),
-            other => judge_mod::unknown("key protection", other),
         };
         f.note = Some(format!("cipher {cipher}"));
         a.findings.push(f);
-        let mut k = judge_mod::unknown("key protection", &format!("{kdf} KDF"));
-        k.sources = vec![format!(
-            "the {kdf} key derivation is not on the CRYPTREC Ciphers List (PBKDF2 is)"
-        )];
-        k.severity = Severity::Medium;
-        a.findings.push(k);
+        a.findings.push(judge_mod::not_listed(
+            "key protection",
+            &format!("{kdf} KDF"),
+            &format!("the {kdf} key derivation is not on the CRYPTREC Ciphers List (PBKDF2 is)"),
+            false,
+        ));
     }
     Some(a)
 }
@@ -506,14 +553,9 @@ fn pem_block(
         "ENCRYPTED PRIVATE KEY" => read::encrypted_key(provider, location, &der)
             .map(|a| vec![a])
             .unwrap_or_else(|| nj("the EncryptedPrivateKeyInfo cannot be read")),
-        _ if block.contains("Proc-Type: 4,ENCRYPTED") => match keys::read(block.as_bytes()) {
-            Err(e) => {
-                let mut a = Artefact::new(location, "encrypted private key");
-                a.findings.push(error_finding("key protection", &e));
-                vec![a]
-            }
-            Ok(m) => key_material(provider, location, m),
-        },
+        _ if block.contains("Proc-Type: 4,ENCRYPTED") => {
+            vec![traditional_encrypted(provider, location, block)]
+        }
         "PRIVATE KEY" | "PUBLIC KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PUBLIC KEY"
         | "DSA PRIVATE KEY" => match keys::read(block.as_bytes()) {
             Ok(m) => key_material(provider, location, m),

@@ -21,7 +21,7 @@ use crate::pki::Certificate;
 use crate::provider::Provider;
 
 /// At most this many connections to one endpoint.
-pub const MAX_CONNECTIONS: usize = 160;
+pub const MAX_CONNECTIONS: usize = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kx {
@@ -484,23 +484,132 @@ const VERSIONS: [(u16, &str); 5] = [
     (0x0300, "SSL 3.0"),
 ];
 
-/// Named groups (IANA TLS Supported Groups): code, name, and the algorithm to judge.
+/// Named groups (IANA TLS Supported Groups): code, name, and the algorithm to judge (`None`
+/// for a group the list does not name; hybrids are judged by [`group_finding`]).
 fn group(code: u16) -> (&'static str, Option<Algorithm>) {
-    match code {
-        23 => ("secp256r1", Some(Algorithm::Ecdh(Curve::P256))),
-        24 => ("secp384r1", Some(Algorithm::Ecdh(Curve::P384))),
-        25 => ("secp521r1", Some(Algorithm::Ecdh(Curve::P521))),
-        29 => ("x25519", Some(Algorithm::Xdh(Montgomery::X25519))),
-        30 => ("x448", Some(Algorithm::Xdh(Montgomery::X448))),
-        256 => ("ffdhe2048", Some(Algorithm::Dh { bits: 2048 })),
-        257 => ("ffdhe3072", Some(Algorithm::Dh { bits: 3072 })),
-        258 => ("ffdhe4096", Some(Algorithm::Dh { bits: 4096 })),
-        0x11EC => ("X25519MLKEM768", None),
-        _ => ("unknown group", None),
-    }
+    let name = match code {
+        23 => return ("secp256r1", Some(Algorithm::Ecdh(Curve::P256))),
+        24 => return ("secp384r1", Some(Algorithm::Ecdh(Curve::P384))),
+        25 => return ("secp521r1", Some(Algorithm::Ecdh(Curve::P521))),
+        29 => return ("x25519", Some(Algorithm::Xdh(Montgomery::X25519))),
+        30 => return ("x448", Some(Algorithm::Xdh(Montgomery::X448))),
+        256..=260 => {
+            let bits = [2048, 3072, 4096, 6144, 8192][usize::from(code - 256)];
+            let name = [
+                "ffdhe2048",
+                "ffdhe3072",
+                "ffdhe4096",
+                "ffdhe6144",
+                "ffdhe8192",
+            ][usize::from(code - 256)];
+            return (name, Some(Algorithm::Dh { bits }));
+        }
+        512 => return ("MLKEM512", Some(Algorithm::MlKem(512))),
+        513 => return ("MLKEM768", Some(Algorithm::MlKem(768))),
+        514 => return ("MLKEM1024", Some(Algorithm::MlKem(1024))),
+        0x11EB => "SecP256r1MLKEM768",
+        0x11EC => "X25519MLKEM768",
+        0x11ED => "SecP384r1MLKEM1024",
+        1..=28 => [
+            "sect163k1",
+            "sect163r1",
+            "sect163r2",
+            "sect193r1",
+            "sect193r2",
+            "sect233k1",
+            "sect233r1",
+            "sect239k1",
+            "sect283k1",
+            "sect283r1",
+            "sect409k1",
+            "sect409r1",
+            "sect571k1",
+            "sect571r1",
+            "secp160k1",
+            "secp160r1",
+            "secp160r2",
+            "secp192k1",
+            "secp192r1",
+            "secp224k1",
+            "secp224r1",
+            "secp256k1",
+            "",
+            "",
+            "",
+            "brainpoolP256r1",
+            "brainpoolP384r1",
+            "brainpoolP512r1",
+        ][usize::from(code - 1)],
+        31 => "brainpoolP256r1tls13",
+        32 => "brainpoolP384r1tls13",
+        33 => "brainpoolP512r1tls13",
+        34 => "GC256A",
+        35 => "GC256B",
+        36 => "GC256C",
+        37 => "GC256D",
+        38 => "GC512A",
+        39 => "GC512B",
+        40 => "GC512C",
+        41 => "curveSM2",
+        0xFF01 => "arbitrary_explicit_prime_curves",
+        0xFF02 => "arbitrary_explicit_char2_curves",
+        _ => "unknown group",
+    };
+    (name, None)
 }
 
-const GROUPS: [u16; 8] = [23, 24, 25, 29, 30, 256, 257, 258];
+/// The halves of a hybrid post-quantum group (draft-ietf-tls-ecdhe-mlkem).
+fn hybrid(code: u16) -> Option<[Algorithm; 2]> {
+    Some(match code {
+        0x11EB => [Algorithm::Ecdh(Curve::P256), Algorithm::MlKem(768)],
+        0x11EC => [Algorithm::Xdh(Montgomery::X25519), Algorithm::MlKem(768)],
+        0x11ED => [Algorithm::Ecdh(Curve::P384), Algorithm::MlKem(1024)],
+        _ => return None,
+    })
+}
+
+/// The finding on a key-exchange group: its algorithm; a hybrid's weaker half; a group the
+/// list does not name, refused with the reason.
+fn group_finding(provider: &Provider, code: u16) -> Finding {
+    let (name, alg) = group(code);
+    let j = |a: &Algorithm| judge(provider.policy(), a, "key exchange group", provider.date());
+    if let Some(a) = alg {
+        return j(&a);
+    }
+    if let Some(halves) = hybrid(code) {
+        let parts: Vec<Finding> = halves.iter().map(j).collect();
+        let mut worst = parts
+            .iter()
+            .max_by_key(|f| (f.refused, f.severity))
+            .cloned()
+            .unwrap_or_else(|| unknown("key exchange group", name));
+        worst.note = Some(format!(
+            "hybrid {name}: {} and {}, judged by the weaker",
+            parts[0].algorithm, parts[1].algorithm
+        ));
+        return worst;
+    }
+    cryptrec::audit::not_listed(
+        "key exchange group",
+        name,
+        &format!(
+            "{name} is not a group of the CRYPTREC Ciphers List (its ECDH uses the NIST curves P-256, P-384, P-521; DH the finite-field groups)"
+        ),
+        false,
+    )
+}
+
+/// Groups asked in TLS 1.3 (HelloRetryRequest names the one chosen, without a key share).
+const GROUPS: [u16; 30] = [
+    23, 24, 25, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 256, 257, 258, 259, 260, 512,
+    513, 514, 0x11EB, 0x11EC, 0x11ED, 22, 26, 27,
+];
+
+/// Groups asked in TLS 1.0–1.2 ECDHE (RFC 8422; the ServerKeyExchange names the curve).
+const GROUPS_12: [u16; 32] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+    27, 28, 29, 30, 0xFF01, 0xFF02,
+];
 
 /// signature_algorithms offered: what clients commonly send, SHA-1 included so a server that
 /// only signs with SHA-1 shows itself.
@@ -940,6 +1049,8 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     // Is anything there?
     TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
     let mut connections = 1;
+    // Stopping at the connection bound leaves suites or groups unasked: never "ok" then.
+    let mut truncated = false;
     let mut endpoint = Artefact::new(target, "TLS endpoint");
     endpoint.endpoint = Some(target.to_string());
     endpoint.name = Some(target.to_string());
@@ -960,7 +1071,11 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             .collect();
         let mut offered: Vec<u16> = candidates.iter().map(|s| s.code).collect();
         let mut accepted = Vec::new();
-        while !offered.is_empty() && connections < MAX_CONNECTIONS {
+        while !offered.is_empty() {
+            if connections >= MAX_CONNECTIONS {
+                truncated = true;
+                break;
+            }
             connections += 1;
             // TLS <= 1.2: read every flight to its ServerKeyExchange, so the (EC)DHE group and
             // size of every accepted suite are judged, not only the first one's (a 1024-bit
@@ -1044,8 +1159,10 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
         if code == 0x0303 || code == 0x0304 {
             // Key-exchange groups, one offered at a time (TLS 1.3: by HelloRetryRequest).
             let suites: Vec<u16> = candidates.iter().map(|s| s.code).collect();
-            for g in GROUPS {
+            let groups: &[u16] = if code == 0x0304 { &GROUPS } else { &GROUPS_12 };
+            for &g in groups {
                 if connections >= MAX_CONNECTIONS {
+                    truncated = true;
                     break;
                 }
                 connections += 1;
@@ -1067,24 +1184,27 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     .group
                 };
                 if chosen == Some(g) {
-                    let (gname, alg) = group(g);
+                    let (gname, _) = group(g);
                     let label = format!("{gname} ({name})");
                     if endpoint.findings.iter().any(|f| {
                         f.aspect == "key exchange group" && f.note.as_deref() == Some(&label)
                     }) {
                         continue;
                     }
-                    let mut f = match alg {
-                        Some(x) => {
-                            judge(provider.policy(), &x, "key exchange group", provider.date())
-                        }
-                        None => unknown("key exchange group", gname),
-                    };
-                    f.note = Some(label);
+                    let mut f = group_finding(provider, g);
+                    f.note = Some(match f.note {
+                        Some(n) => format!("{label}; {n}"),
+                        None => label,
+                    });
                     endpoint.findings.push(f);
                 }
             }
         }
+    }
+    if truncated {
+        endpoint.not_judged = Some(format!(
+            "the probe stopped at its bound of {MAX_CONNECTIONS} connections before every suite and group was asked"
+        ));
     }
     if versions_found.is_empty() {
         return Err(Error::Malformed(format!(
@@ -1279,6 +1399,29 @@ mod tests {
         for cut in 0..rec.len() {
             let (_, _, _, n) = parse_flight(&rec[..cut]);
             assert!(n <= 1);
+        }
+    }
+
+    #[test]
+    fn groups_are_judged_hybrids_by_the_weaker_half() {
+        let provider = Provider::egov()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .at_date(time::macros::date!(2026 - 12 - 01));
+        let f = |g| group_finding(&provider, g);
+        assert_eq!(f(259).algorithm, "dh-6144");
+        assert_eq!(f(260).algorithm, "dh-8192");
+        assert!(!f(0x11ED).refused, "P-384 + ML-KEM-1024: {:?}", f(0x11ED));
+        // X25519 is not named by the list: the hybrid is refused for its classical half.
+        let x = f(0x11EC);
+        assert!(
+            x.refused && x.note.as_deref().is_some_and(|n| n.contains("x25519")),
+            "{x:?}"
+        );
+        let k1 = f(22);
+        assert!(k1.refused && k1.algorithm == "secp256k1", "{k1:?}");
+        for g in GROUPS.iter().chain(&GROUPS_12) {
+            assert_ne!(group(*g).0, "unknown group", "{g}");
+            assert_ne!(group(*g).0, "", "{g}");
         }
     }
 
