@@ -653,6 +653,53 @@ fn dhe_parameters_are_read_for_every_accepted_suite() {
     assert_eq!(ecdhe["refused"], false, "{ecdhe}");
 }
 
+/// Issue 17, item 8 (TLS 1.2): every signature scheme the server accepts is reported, not only
+/// the one it prefers; a server that would sign with rsa_pkcs1_sha1 is refused.
+#[test]
+fn every_accepted_tls12_signature_scheme_is_reported() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            "-sigalgs",
+            "RSA-PSS+SHA384:RSA+SHA256:RSA+SHA1",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let schemes: BTreeMap<&str, bool> = v["artefacts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["aspect"] == "signature scheme")
+        .map(|f| (f["note"].as_str().unwrap(), f["refused"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        schemes,
+        [
+            ("rsa_pss_rsae_sha384", false),
+            ("rsa_pkcs1_sha256", false),
+            ("rsa_pkcs1_sha1", true)
+        ]
+        .into_iter()
+        .collect(),
+        "{v}"
+    );
+}
+
 /// Issue 17, item 7: TLS 1.3 groups beyond ffdhe4096 are offered and judged.
 #[test]
 fn every_tls13_group_is_offered_and_judged() {

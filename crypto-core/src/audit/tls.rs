@@ -617,6 +617,13 @@ const SIG_SCHEMES: [u16; 12] = [
     0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0807, 0x0201, 0x0203,
 ];
 
+/// Every TLS 1.2 signature scheme asked one at a time (IANA TLS SignatureScheme, and the
+/// hash/signature pairs of RFC 5246 §7.4.1.4.1 still met: MD5, SHA-224, DSA).
+const SIG_SCHEMES_12: [u16; 24] = [
+    0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B, 0x0401, 0x0501, 0x0601,
+    0x0807, 0x0808, 0x0201, 0x0203, 0x0101, 0x0301, 0x0303, 0x0202, 0x0302, 0x0402, 0x0502, 0x0602,
+];
+
 fn scheme(code: u16) -> (&'static str, Option<Algorithm>) {
     let pss = |hash| Algorithm::RsaPss { bits: 0, hash };
     let pkcs1 = |hash| Algorithm::RsaPkcs1Sign { bits: 0, hash };
@@ -647,8 +654,20 @@ fn scheme(code: u16) -> (&'static str, Option<Algorithm>) {
             "ed25519",
             Some(Algorithm::EdDsa(cryptrec::Edwards::Ed25519)),
         ),
+        0x0809 => ("rsa_pss_pss_sha256", Some(pss(HashAlg::Sha256))),
+        0x080A => ("rsa_pss_pss_sha384", Some(pss(HashAlg::Sha384))),
+        0x080B => ("rsa_pss_pss_sha512", Some(pss(HashAlg::Sha512))),
+        0x0808 => ("ed448", Some(Algorithm::EdDsa(cryptrec::Edwards::Ed448))),
         0x0201 => ("rsa_pkcs1_sha1", Some(pkcs1(HashAlg::Sha1))),
         0x0203 => ("ecdsa_sha1", Some(ec(Curve::P256, HashAlg::Sha1))),
+        0x0101 => ("rsa_pkcs1_md5", Some(pkcs1(HashAlg::Md5))),
+        0x0301 => ("rsa_pkcs1_sha224", Some(pkcs1(HashAlg::Sha224))),
+        0x0303 => ("ecdsa_sha224", Some(ec(Curve::P256, HashAlg::Sha224))),
+        0x0202 => ("dsa_sha1", None),
+        0x0302 => ("dsa_sha224", None),
+        0x0402 => ("dsa_sha256", None),
+        0x0502 => ("dsa_sha384", None),
+        0x0602 => ("dsa_sha512", None),
         _ => ("unknown scheme", None),
     }
 }
@@ -677,7 +696,31 @@ fn ext(kind: u16, body: &[u8]) -> Vec<u8> {
 
 /// A ClientHello record offering `version` (for TLS 1.3: via supported_versions, with an empty
 /// key share), `suites` and `groups`.
-fn client_hello(host: Option<&str>, version: u16, suites: &[u16], groups: &[u16]) -> Vec<u8> {
+/// What a ClientHello offers.
+#[derive(Clone, Copy)]
+struct Hello<'a> {
+    host: Option<&'a str>,
+    version: u16,
+    suites: &'a [u16],
+    groups: &'a [u16],
+    /// signature_algorithms (TLS 1.2 and later).
+    schemes: &'a [u16],
+}
+
+impl<'a> Hello<'a> {
+    fn new(host: Option<&'a str>, version: u16, suites: &'a [u16], groups: &'a [u16]) -> Self {
+        Hello {
+            host,
+            version,
+            suites,
+            groups,
+            schemes: &SIG_SCHEMES,
+        }
+    }
+}
+
+fn client_hello(h: &Hello<'_>) -> Vec<u8> {
+    let (host, version, suites, groups) = (h.host, h.version, h.suites, h.groups);
     let tls13 = version == 0x0304;
     let mut body = u16be(if tls13 { 0x0303 } else { version }).to_vec();
     let random = crate::rand::array::<32>().unwrap_or([7u8; 32]);
@@ -703,7 +746,7 @@ fn client_hello(host: Option<&str>, version: u16, suites: &[u16], groups: &[u16]
         exts.extend(ext(0x000a, &with_len16(&g)));
         exts.extend(ext(0x000b, &[1, 0]));
         if version >= 0x0303 {
-            let sa: Vec<u8> = SIG_SCHEMES.iter().flat_map(|c| u16be(*c)).collect();
+            let sa: Vec<u8> = h.schemes.iter().flat_map(|c| u16be(*c)).collect();
             exts.extend(ext(0x000d, &with_len16(&sa)));
         }
         if tls13 {
@@ -826,10 +869,7 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
 /// One ClientHello, one answer. `full`: read on to ServerHelloDone (chain, key exchange).
 fn ask(
     addr: &std::net::SocketAddr,
-    host: Option<&str>,
-    version: u16,
-    suites: &[u16],
-    groups: &[u16],
+    hello: &Hello<'_>,
     full: bool,
     timeout: Duration,
 ) -> Result<Answer, Error> {
@@ -840,7 +880,7 @@ fn ask(
         deadline: Instant::now() + timeout,
     };
     c.stream
-        .write_all(&client_hello(host, version, suites, groups))
+        .write_all(&client_hello(hello))
         .map_err(Error::Io)?;
     let mut a = Answer::default();
     let mut hs: Vec<u8> = Vec::new();
@@ -1081,7 +1121,12 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             // size of every accepted suite are judged, not only the first one's (a 1024-bit
             // DHE group behind a preferred ECDHE suite is LOGJAM-weak).
             let full = code != 0x0304 || chain.is_empty() || accepted.is_empty();
-            let a = ask(&addr, sni, code, &offered, &GROUPS, full, timeout)?;
+            let a = ask(
+                &addr,
+                &Hello::new(sni, code, &offered, &GROUPS),
+                full,
+                timeout,
+            )?;
             let (Some(v), Some(suite)) = (a.version, a.suite) else {
                 break;
             };
@@ -1139,20 +1184,38 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 .findings
                 .push(suite_finding(provider, suite, kx_alg, name));
             if let Some(sch) = a.sig_scheme {
-                let (sname, alg) = scheme(sch);
-                if !endpoint
-                    .findings
-                    .iter()
-                    .any(|f| f.aspect == "signature scheme" && f.note.as_deref() == Some(sname))
-                {
-                    let mut f = match alg.map(|x| with_leaf_bits(x, &chain)) {
-                        Some(x) => {
-                            judge(provider.policy(), &x, "signature scheme", provider.date())
-                        }
-                        None => unknown("signature scheme", sname),
-                    };
-                    f.note = Some(sname.to_string());
-                    endpoint.findings.push(f);
+                scheme_finding(provider, &mut endpoint, sch, &chain);
+            }
+        }
+        if code == 0x0303 {
+            // Every signature scheme the server accepts, one offered at a time over its
+            // (EC)DHE suites (whose ServerKeyExchange is signed): a server that would sign
+            // with rsa_pkcs1_sha1 shows itself even when it prefers another.
+            let kx: Vec<u16> = accepted
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|c| {
+                    SUITES
+                        .iter()
+                        .any(|s| s.code == *c && matches!(s.kx, Ecdhe | Dhe))
+                })
+                .collect();
+            for sch in if kx.is_empty() {
+                &[][..]
+            } else {
+                &SIG_SCHEMES_12[..]
+            } {
+                if connections >= MAX_CONNECTIONS {
+                    truncated = true;
+                    break;
+                }
+                connections += 1;
+                let hello = Hello {
+                    schemes: std::slice::from_ref(sch),
+                    ..Hello::new(sni, code, &kx, &GROUPS)
+                };
+                if ask(&addr, &hello, true, timeout)?.sig_scheme == Some(*sch) {
+                    scheme_finding(provider, &mut endpoint, *sch, &chain);
                 }
             }
         }
@@ -1166,7 +1229,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     break;
                 }
                 connections += 1;
-                let a = ask(&addr, sni, code, &suites, &[g], false, timeout)?;
+                let a = ask(&addr, &Hello::new(sni, code, &suites, &[g]), false, timeout)?;
                 let chosen = if code == 0x0304 {
                     a.group
                 } else {
@@ -1174,10 +1237,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     connections += 1;
                     ask(
                         &addr,
-                        sni,
-                        code,
-                        &ecdhe_and_dhe(&suites),
-                        &[g],
+                        &Hello::new(sni, code, &ecdhe_and_dhe(&suites), &[g]),
                         true,
                         timeout,
                     )?
@@ -1228,6 +1288,24 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
         }
     }
     Ok(out)
+}
+
+/// Adds the finding on a signature scheme the server signed with, once.
+fn scheme_finding(provider: &Provider, endpoint: &mut Artefact, sch: u16, chain: &[Vec<u8>]) {
+    let (sname, alg) = scheme(sch);
+    if endpoint
+        .findings
+        .iter()
+        .any(|f| f.aspect == "signature scheme" && f.note.as_deref() == Some(sname))
+    {
+        return;
+    }
+    let mut f = match alg.map(|x| with_leaf_bits(x, chain)) {
+        Some(x) => judge(provider.policy(), &x, "signature scheme", provider.date()),
+        None => unknown("signature scheme", sname),
+    };
+    f.note = Some(sname.to_string());
+    endpoint.findings.push(f);
 }
 
 fn ecdhe_and_dhe(suites: &[u16]) -> Vec<u16> {
@@ -1336,7 +1414,12 @@ mod tests {
     #[test]
     fn client_hellos_are_well_formed_records() {
         for (v, _) in VERSIONS {
-            let r = client_hello(Some("example.jp"), v, &[0x1301, 0xC02F], &GROUPS);
+            let r = client_hello(&Hello::new(
+                Some("example.jp"),
+                v,
+                &[0x1301, 0xC02F],
+                &GROUPS,
+            ));
             assert_eq!(r[0], 0x16);
             assert_eq!(usize::from(u16::from_be_bytes([r[3], r[4]])), r.len() - 5);
             assert_eq!(r[5], 1, "a ClientHello");
