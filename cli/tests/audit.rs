@@ -653,6 +653,57 @@ fn dhe_parameters_are_read_for_every_accepted_suite() {
     assert_eq!(ecdhe["refused"], false, "{ecdhe}");
 }
 
+/// Issue 17, item 6 (part): anonymous (DH_anon, ECDH_anon), CCM/CCM_8, ARIA-GCM and DHE
+/// Camellia-SHA256 suites are probed; an anonymous suite is refused as critical.
+#[test]
+fn anonymous_ccm_aria_and_camellia_sha256_suites_are_seen() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-no_tls1",
+            "-no_tls1_1",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ADH-AES128-SHA:AECDH-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:AES128-CCM8:DHE-RSA-AES256-CCM:DHE-RSA-CAMELLIA128-SHA256:ARIA128-GCM-SHA256:@SECLEVEL=0",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let want: BTreeSet<(String, String)> = [
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+        "TLS_ECDH_anon_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_128_CCM_8",
+        "TLS_DHE_RSA_WITH_AES_256_CCM",
+        "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+        "TLS_RSA_WITH_ARIA_128_GCM_SHA256",
+    ]
+    .iter()
+    .map(|n| ("TLS 1.2".to_string(), n.to_string()))
+    .collect();
+    assert_eq!(suites(&v), want);
+    for f in v["artefacts"][0]["findings"].as_array().unwrap() {
+        if f["note"].as_str().is_some_and(|n| n.contains("_anon_")) {
+            assert_eq!(
+                (f["refused"].as_bool(), f["severity"].as_str()),
+                (Some(true), Some("critical")),
+                "{f}"
+            );
+        }
+    }
+}
+
 /// Issue 17, item 8 (TLS 1.2): every signature scheme the server accepts is reported, not only
 /// the one it prefers; a server that would sign with rsa_pkcs1_sha1 is refused.
 #[test]

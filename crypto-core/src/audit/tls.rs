@@ -28,6 +28,10 @@ enum Kx {
     Ecdhe,
     Dhe,
     Rsa,
+    /// DH_anon: no server authentication.
+    DhAnon,
+    /// ECDH_anon: no server authentication.
+    EcdhAnon,
     /// TLS 1.3: the group is negotiated separately.
     Tls13,
 }
@@ -36,6 +40,8 @@ enum Kx {
 enum Enc {
     Aes(u16, Mode),
     Camellia(u16, Mode),
+    /// ARIA-GCM (RFC 6209), not on the list.
+    Aria(u16),
     ChaCha,
     TripleDes,
     Des,
@@ -473,6 +479,327 @@ pub const SUITES: &[Suite] = &[
     s(0x0009, "TLS_RSA_WITH_DES_CBC_SHA", Rsa, Des, Sha1, false),
     s(0x003B, "TLS_RSA_WITH_NULL_SHA256", Rsa, Null, Sha256, true),
     s(0x0002, "TLS_RSA_WITH_NULL_SHA", Rsa, Null, Sha1, false),
+    // Anonymous, CCM/CCM_8, ARIA-GCM, DHE Camellia-SHA256 (as sslscan and nmap probe them).
+    s(
+        0x0018,
+        "TLS_DH_anon_WITH_RC4_128_MD5",
+        DhAnon,
+        Rc4,
+        Md5,
+        false,
+    ),
+    s(
+        0x001A,
+        "TLS_DH_anon_WITH_DES_CBC_SHA",
+        DhAnon,
+        Des,
+        Sha1,
+        false,
+    ),
+    s(
+        0x001B,
+        "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA",
+        DhAnon,
+        TripleDes,
+        Sha1,
+        false,
+    ),
+    s(
+        0x0034,
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+        DhAnon,
+        Aes(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x003A,
+        "TLS_DH_anon_WITH_AES_256_CBC_SHA",
+        DhAnon,
+        Aes(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x006C,
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA256",
+        DhAnon,
+        Aes(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x006D,
+        "TLS_DH_anon_WITH_AES_256_CBC_SHA256",
+        DhAnon,
+        Aes(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00A6,
+        "TLS_DH_anon_WITH_AES_128_GCM_SHA256",
+        DhAnon,
+        Aes(128, Mode::Gcm),
+        Aead,
+        true,
+    ),
+    s(
+        0x00A7,
+        "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
+        DhAnon,
+        Aes(256, Mode::Gcm),
+        Aead,
+        true,
+    ),
+    s(
+        0x0046,
+        "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA",
+        DhAnon,
+        Camellia(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x0089,
+        "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA",
+        DhAnon,
+        Camellia(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x00BF,
+        "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA256",
+        DhAnon,
+        Camellia(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00C5,
+        "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA256",
+        DhAnon,
+        Camellia(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0xC05A,
+        "TLS_DH_anon_WITH_ARIA_128_GCM_SHA256",
+        DhAnon,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05B,
+        "TLS_DH_anon_WITH_ARIA_256_GCM_SHA384",
+        DhAnon,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC015,
+        "TLS_ECDH_anon_WITH_NULL_SHA",
+        EcdhAnon,
+        Null,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC016,
+        "TLS_ECDH_anon_WITH_RC4_128_SHA",
+        EcdhAnon,
+        Rc4,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC017,
+        "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA",
+        EcdhAnon,
+        TripleDes,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC018,
+        "TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
+        EcdhAnon,
+        Aes(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0xC019,
+        "TLS_ECDH_anon_WITH_AES_256_CBC_SHA",
+        EcdhAnon,
+        Aes(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0xC09C,
+        "TLS_RSA_WITH_AES_128_CCM",
+        Rsa,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09D,
+        "TLS_RSA_WITH_AES_256_CCM",
+        Rsa,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09E,
+        "TLS_DHE_RSA_WITH_AES_128_CCM",
+        Dhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09F,
+        "TLS_DHE_RSA_WITH_AES_256_CCM",
+        Dhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A0,
+        "TLS_RSA_WITH_AES_128_CCM_8",
+        Rsa,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A1,
+        "TLS_RSA_WITH_AES_256_CCM_8",
+        Rsa,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A2,
+        "TLS_DHE_RSA_WITH_AES_128_CCM_8",
+        Dhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A3,
+        "TLS_DHE_RSA_WITH_AES_256_CCM_8",
+        Dhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0AE,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        Ecdhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0AF,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8",
+        Ecdhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC050,
+        "TLS_RSA_WITH_ARIA_128_GCM_SHA256",
+        Rsa,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC051,
+        "TLS_RSA_WITH_ARIA_256_GCM_SHA384",
+        Rsa,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC052,
+        "TLS_DHE_RSA_WITH_ARIA_128_GCM_SHA256",
+        Dhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC053,
+        "TLS_DHE_RSA_WITH_ARIA_256_GCM_SHA384",
+        Dhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05C,
+        "TLS_ECDHE_ECDSA_WITH_ARIA_128_GCM_SHA256",
+        Ecdhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05D,
+        "TLS_ECDHE_ECDSA_WITH_ARIA_256_GCM_SHA384",
+        Ecdhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC060,
+        "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256",
+        Ecdhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC061,
+        "TLS_ECDHE_RSA_WITH_ARIA_256_GCM_SHA384",
+        Ecdhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0x00BE,
+        "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+        Dhe,
+        Camellia(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00C4,
+        "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA256",
+        Dhe,
+        Camellia(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
 ];
 
 /// Protocol versions, newest first.
@@ -837,14 +1164,14 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
     let kx = SUITES.iter().find(|s| s.code == suite).map(|s| s.kx)?;
     let mut p;
     match kx {
-        Ecdhe => {
+        Ecdhe | EcdhAnon => {
             if *b.first()? != 3 {
                 return None;
             }
             a.group = Some(u16::from_be_bytes([*b.get(1)?, *b.get(2)?]));
             p = 4 + usize::from(*b.get(3)?);
         }
-        Dhe => {
+        Dhe | DhAnon => {
             let plen = usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?]));
             let prime = b.get(2..2 + plen)?;
             let lead = prime.iter().position(|&x| x != 0).unwrap_or(prime.len());
@@ -860,7 +1187,7 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
         }
         _ => return Some(()),
     }
-    if version >= 0x0303 {
+    if version >= 0x0303 && !matches!(kx, DhAnon | EcdhAnon) {
         a.sig_scheme = Some(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
     }
     Some(())
@@ -991,6 +1318,12 @@ fn component_findings(
             key_bits: bits,
             mode: Some(mode),
         })),
+        Aria(bits) => v.push(cryptrec::audit::not_listed(
+            "cipher suite",
+            &format!("ARIA-{bits}-GCM"),
+            "ARIA (RFC 6209) is not on the CRYPTREC Ciphers List",
+            false,
+        )),
         ChaCha => v.push(j(&Algorithm::ChaCha20Poly1305)),
         TripleDes => v.push(j(&Algorithm::Cipher {
             cipher: BlockCipher::TripleDes,
@@ -1018,6 +1351,14 @@ fn component_findings(
     }
     if let Some(k) = kx_alg {
         v.push(j(&k));
+    }
+    if matches!(suite.kx, DhAnon | EcdhAnon) {
+        v.push(cryptrec::audit::not_listed(
+            "cipher suite",
+            "anonymous key exchange",
+            "anonymous (EC)DH authenticates no server: anyone in the path can impersonate it (RFC 5246 §A.5, RFC 8422 §2.5 — never for general use)",
+            true,
+        ));
     }
     v
 }
@@ -1149,12 +1490,12 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 continue;
             };
             let kx_alg = match suite.kx {
-                Ecdhe => a.group.and_then(|g| group(g).1),
-                Dhe => a.dh_bits.map(|bits| Algorithm::Dh { bits }),
+                Ecdhe | EcdhAnon => a.group.and_then(|g| group(g).1),
+                Dhe | DhAnon => a.dh_bits.map(|bits| Algorithm::Dh { bits }),
                 Rsa => leaf_rsa_bits(&chain).map(|bits| Algorithm::RsaPkcs1Encrypt { bits }),
                 Tls13 => None,
             };
-            if suite.kx == Dhe {
+            if matches!(suite.kx, Dhe | DhAnon) {
                 // The DHE group as its own finding, once per size and version, as the
                 // reference scanners report it ("dh 1024").
                 let f = match kx_alg {
