@@ -202,7 +202,6 @@ fn every_file_kind_is_found_and_judged_and_dates_ahead_change_verdicts() {
         "CSR",
         "private key",
         "encrypted private key",
-        "SSH public key",
         "OpenSSH private key",
         "kagi envelope",
     ] {
@@ -216,8 +215,14 @@ fn every_file_kind_is_found_and_judged_and_dates_ahead_change_verdicts() {
     );
     assert!(!refused(&one("ec-enc.key")));
     assert!(refused(&one("ec-sha1.key")), "PBKDF2 with HMAC-SHA-1");
-    let ssh = find("authorized_keys");
+    // Each authorized_keys line holds the key of a private key beside it: one artefact each,
+    // the private key, with authorized_keys among its places.
+    let ssh = at(&v, "authorized_keys");
     assert_eq!(ssh.len(), 2);
+    assert!(
+        ssh.iter().all(|a| a["kind"] == "OpenSSH private key"),
+        "{ssh:?}"
+    );
     assert!(!refused(ssh[0]) && ssh[0]["name"] == "alice@host");
     assert!(refused(ssh[1]) && ssh[1]["public_key"] == "RSA-1024");
     assert!(!refused(&one("notes.kagi")));
@@ -320,6 +325,37 @@ fn sarif_and_cyclonedx_validate_against_their_schemas() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// RFC 3986 URI-reference, as SARIF1002 requires: a scheme (letter, then letters, digits,
+/// `+-.`) before the first `:` unless a `/` comes first; only unreserved, reserved and
+/// percent-encoded characters.
+fn valid_uri_reference(u: &str) -> bool {
+    let scheme_ok = match (u.find(':'), u.find('/')) {
+        (Some(c), slash) if slash.is_none_or(|s| c < s) => {
+            let scheme = &u[..c];
+            scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        _ => true,
+    };
+    let chars_ok = u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c));
+    scheme_ok && chars_ok && !u.is_empty()
+}
+
+#[test]
+fn the_uri_check_can_fail() {
+    assert!(!valid_uri_reference("127.0.0.1:14433"));
+    assert!(!valid_uri_reference("a b.pem"));
+    assert!(valid_uri_reference("tls://127.0.0.1:14433"));
+    assert!(valid_uri_reference("file:///etc/ssl/x.pem"));
 }
 
 struct Server(Child);
@@ -519,11 +555,244 @@ fn tls_endpoints_report_exactly_what_the_server_was_configured_with() {
         refused.contains("public key") && refused.contains("signature"),
         "{cert}"
     );
+    // SARIF (issue 17, item 14): the served certificate's location is a valid URI (tls://),
+    // not `127.0.0.1:PORT`, which the SARIF validator rejects (SARIF1002); the document also
+    // passes the schema, with a file location beside it.
+    sh(&dir, "mkdir -p s && cp c1.pem 's/weak cert.pem'");
+    let r = kagi_in(
+        &dir,
+        &[
+            "audit",
+            "s",
+            "--tls",
+            &target,
+            "--format",
+            "sarif",
+            "--out",
+            "tls.sarif",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    validate(&dir, "sarif", "tls.sarif");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("tls.sarif")).unwrap()).unwrap();
+    let uris: BTreeSet<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(uris.contains(&format!("tls://{target}")), "{uris:?}");
+    assert!(uris.contains("s/weak%20cert.pem"), "{uris:?}");
+    for u in &uris {
+        assert!(valid_uri_reference(u), "{u}");
+    }
 
     // Nothing listening: an error (exit 2), never a finding.
     let port = free_port();
     let r = kagi_in(&dir, &["audit", "--tls", &format!("127.0.0.1:{port}")]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+/// Issue 17, item 5: a 1024-bit DHE group behind a preferred ECDHE suite is found, for the
+/// DHE suite itself and as a key-exchange group (LOGJAM), as nmap and sslscan report it.
+#[test]
+fn dhe_parameters_are_read_for_every_accepted_suite() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    // PKCS#3 parameters: s_server ignores X9.42 (`-dsaparam`) files and falls back to 2048.
+    sh(&dir, "openssl dhparam -out dh1024.pem 1024");
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-serverpref",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
+            "-dhparam",
+            "dh1024.pem",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let f = v["artefacts"][0]["findings"].as_array().unwrap();
+    let dhe = f
+        .iter()
+        .find(|x| {
+            x["aspect"] == "cipher suite"
+                && x["note"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384")
+        })
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(dhe["refused"], true, "{dhe}");
+    assert_eq!(dhe["algorithm"], "dh-1024", "{dhe}");
+    assert!(
+        f.iter().any(|x| x["aspect"] == "key exchange group"
+            && x["algorithm"] == "dh-1024"
+            && x["refused"] == true),
+        "{v}"
+    );
+    let ecdhe = f
+        .iter()
+        .find(|x| {
+            x["aspect"] == "cipher suite"
+                && x["note"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+        })
+        .unwrap();
+    assert_eq!(ecdhe["refused"], false, "{ecdhe}");
+}
+
+/// Issue 17, item 6 (part): anonymous (DH_anon, ECDH_anon), CCM/CCM_8, ARIA-GCM and DHE
+/// Camellia-SHA256 suites are probed; an anonymous suite is refused as critical.
+#[test]
+fn anonymous_ccm_aria_and_camellia_sha256_suites_are_seen() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-no_tls1",
+            "-no_tls1_1",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ADH-AES128-SHA:AECDH-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:AES128-CCM8:DHE-RSA-AES256-CCM:DHE-RSA-CAMELLIA128-SHA256:ARIA128-GCM-SHA256:@SECLEVEL=0",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let want: BTreeSet<(String, String)> = [
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+        "TLS_ECDH_anon_WITH_AES_256_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_128_CCM_8",
+        "TLS_DHE_RSA_WITH_AES_256_CCM",
+        "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+        "TLS_RSA_WITH_ARIA_128_GCM_SHA256",
+    ]
+    .iter()
+    .map(|n| ("TLS 1.2".to_string(), n.to_string()))
+    .collect();
+    assert_eq!(suites(&v), want);
+    for f in v["artefacts"][0]["findings"].as_array().unwrap() {
+        if f["note"].as_str().is_some_and(|n| n.contains("_anon_")) {
+            assert_eq!(
+                (f["refused"].as_bool(), f["severity"].as_str()),
+                (Some(true), Some("critical")),
+                "{f}"
+            );
+        }
+    }
+}
+
+/// Issue 17, item 8 (TLS 1.2): every signature scheme the server accepts is reported, not only
+/// the one it prefers; a server that would sign with rsa_pkcs1_sha1 is refused.
+#[test]
+fn every_accepted_tls12_signature_scheme_is_reported() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-no_tls1_3",
+            "-groups",
+            "P-256",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+            "-sigalgs",
+            "RSA-PSS+SHA384:RSA+SHA256:RSA+SHA1",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 1, "{v}");
+    let schemes: BTreeMap<&str, bool> = v["artefacts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["aspect"] == "signature scheme")
+        .map(|f| (f["note"].as_str().unwrap(), f["refused"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        schemes,
+        [
+            ("rsa_pss_rsae_sha384", false),
+            ("rsa_pkcs1_sha256", false),
+            ("rsa_pkcs1_sha1", true)
+        ]
+        .into_iter()
+        .collect(),
+        "{v}"
+    );
+}
+
+/// Issue 17, item 7: TLS 1.3 groups beyond ffdhe4096 are offered and judged.
+#[test]
+fn every_tls13_group_is_offered_and_judged() {
+    let dir = tempdir();
+    sh(
+        &dir,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 30",
+    );
+    let (_server, target) = s_server(
+        &dir,
+        &[
+            "-key",
+            "k.pem",
+            "-cert",
+            "c.pem",
+            "-tls1_3",
+            "-groups",
+            "ffdhe6144:ffdhe8192:secp521r1",
+        ],
+    );
+    let (code, v) = audit_json(&dir, &["--tls", &target]);
+    assert_eq!(code, 0, "{v}");
+    let groups: BTreeSet<&str> = v["artefacts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["aspect"] == "key exchange group")
+        .map(|f| f["algorithm"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        ["dh-6144", "dh-8192", "ecdh-p521"].into_iter().collect(),
+        "{v}"
+    );
 }
 
 #[test]
@@ -748,4 +1017,461 @@ fn a_signed_newer_dataset_is_installed_and_used_and_anything_else_is_refused() {
     let r = kagi_in(&dir, &["policy", "check", "aes-256-gcm"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no longer verifies"), "{}", r.stderr);
+}
+
+/// The artefacts found at `file` (as location or `also_at`), by a path suffix.
+fn at<'a>(v: &'a serde_json::Value, file: &str) -> Vec<&'a serde_json::Value> {
+    let is = |s: &str| {
+        let s = s.split('#').next().unwrap().trim_end_matches(" (embedded)");
+        s.ends_with(&format!("/{file}")) || s == file
+    };
+    v["artefacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            is(a["location"].as_str().unwrap())
+                || a["also_at"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| is(x.as_str().unwrap())))
+        })
+        .collect()
+}
+
+fn findings(a: &serde_json::Value) -> Vec<(String, String, bool, String)> {
+    a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["aspect"].as_str().unwrap().to_string(),
+                f["algorithm"].as_str().unwrap().to_string(),
+                f["refused"].as_bool().unwrap(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(a: &serde_json::Value, aspect: &str, alg: &str, refused: bool) -> bool {
+    findings(a).iter().any(|(asp, al, r, _)| {
+        (aspect.is_empty() || asp == aspect) && al.contains(alg) && *r == refused
+    })
+}
+
+/// Issue 17, items 1–4: each kind that used to be skipped silently (exit 0) is judged from the
+/// policy data, or reported "not judged" with exit 2.
+#[test]
+fn every_cryptographic_input_is_judged_or_reported_not_judged() {
+    let dir = tempdir();
+    let d = dir.join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    for cmd in [
+        // 1. CSRs signed with SHA-1 and MD5.
+        "openssl req -new -newkey rsa:1024 -nodes -keyout csr.key -sha1 -subj /CN=a -out sha1.csr",
+        "openssl req -new -key csr.key -md5 -subj /CN=b -out md5.csr",
+        "openssl req -new -key csr.key -md5 -subj /CN=b -outform DER -out md5.csr.der",
+        // 2. Attached CMS SignedData, SHA-1, RSA-1024 signer.
+        "openssl req -x509 -newkey rsa:1024 -nodes -keyout signer.key -out signer.crt -subj /CN=s -days 30",
+        "echo hello > msg.txt",
+        "openssl cms -sign -nodetach -md sha1 -in msg.txt -signer signer.crt -inkey signer.key -outform PEM -out attached.p7m",
+        "openssl cms -sign -nodetach -md sha1 -in msg.txt -signer signer.crt -inkey signer.key -outform DER -out attached.p7m.der",
+        // 3. A certificates-only PKCS#7 bundle.
+        "openssl crl2pkcs7 -nocrl -certfile signer.crt -out bundle.p7b",
+        // 4. DSA in every encoding, Ed448, RSA-PSS keys and certificates, explicit and unlisted
+        //    curves, OpenSSH certificates.
+        "openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out dsaparam.pem",
+        "openssl genpkey -paramfile dsaparam.pem -out dsa.pem",
+        "openssl pkey -in dsa.pem -traditional -out dsa-trad.pem",
+        "openssl pkey -in dsa.pem -outform DER -out dsa.der",
+        "openssl pkey -in dsa.pem -pubout -out dsa-pub.pem",
+        "openssl req -x509 -key dsa.pem -subj /CN=d -days 30 -out dsa.crt -addext basicConstraints=critical,CA:FALSE",
+        "openssl genpkey -algorithm ed448 -out ed448.pem",
+        "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out pss.key",
+        "openssl req -x509 -key pss.key -subj /CN=p -days 30 -out pss.crt -addext basicConstraints=critical,CA:FALSE",
+        "openssl ecparam -name prime256v1 -genkey -param_enc explicit -out explicit.pem",
+        "openssl ecparam -name secp256k1 -genkey -noout -out k1.pem",
+        "ssh-keygen -q -t ed25519 -N '' -f ca",
+        "ssh-keygen -q -t rsa -b 3072 -N '' -f user",
+        "ssh-keygen -q -s ca -I id -n alice user.pub",
+        "rm ca ca.pub user user.pub",
+    ] {
+        sh(&d, cmd);
+    }
+    let (code, v) = audit_json(&dir, &["in"]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["path"].as_str().unwrap().ends_with("msg.txt")),
+        "{}",
+        v["skipped"]
+    );
+
+    for f in ["sha1.csr", "md5.csr", "md5.csr.der"] {
+        let a = at(&v, f);
+        assert_eq!(a.len(), 1, "{f}: {a:?}");
+        assert_eq!(a[0]["kind"], "CSR");
+        assert!(has(a[0], "public key", "rsa-1024", true), "{f}: {}", a[0]);
+        let h = if f.starts_with("sha1") { "sha1" } else { "md5" };
+        assert!(has(a[0], "signature", h, true), "{f}: {}", a[0]);
+    }
+    for f in ["attached.p7m", "attached.p7m.der"] {
+        let sig = at(&v, f)
+            .into_iter()
+            .find(|a| a["kind"] == "CMS signature")
+            .unwrap_or_else(|| panic!("{f}: {v}"));
+        assert!(has(sig, "digest", "sha-1", true), "{sig}");
+        assert!(has(sig, "signer key", "rsa-1024", true), "{sig}");
+    }
+    let bundle = at(&v, "bundle.p7b");
+    assert!(
+        bundle
+            .iter()
+            .any(|a| a["kind"] == "PKCS#7 certificate bundle")
+    );
+    assert!(
+        bundle
+            .iter()
+            .any(|a| a["kind"] == "certificate" && has(a, "public key", "rsa-1024", true)),
+        "{bundle:?}"
+    );
+    for f in [
+        "dsa.pem",
+        "dsa-trad.pem",
+        "dsa.der",
+        "dsa-pub.pem",
+        "dsa.crt",
+    ] {
+        let a = at(&v, f);
+        assert!(!a.is_empty(), "{f}");
+        assert!(
+            has(a[0], "public key", "dsa-2048-224", false),
+            "{f}: {}",
+            a[0]
+        );
+    }
+    let dsa_crt = at(&v, "dsa.crt")[0];
+    assert_eq!(dsa_crt["kind"], "certificate");
+    assert!(
+        has(dsa_crt, "signature", "dsa-2048-224-sha256", false),
+        "{dsa_crt}"
+    );
+    assert!(has(at(&v, "ed448.pem")[0], "public key", "ed448", false));
+    assert!(has(at(&v, "pss.key")[0], "public key", "rsa-2048", false));
+    let pss = at(&v, "pss.crt")[0];
+    assert_eq!(pss["public_key"], "RSA-PSS-2048");
+    assert!(has(pss, "signature", "rsa-pss-2048-sha256", false), "{pss}");
+    let explicit = at(&v, "explicit.pem");
+    assert_eq!(explicit.len(), 2, "parameters and key: {explicit:?}");
+    assert!(
+        explicit
+            .iter()
+            .all(|a| has(a, "", "explicit curve parameters", true))
+    );
+    assert!(has(
+        at(&v, "k1.pem")[0],
+        "public key",
+        "1.3.132.0.10 secp256k1",
+        true
+    ));
+    let cert = at(&v, "user-cert.pub");
+    assert_eq!(cert.len(), 1);
+    assert_eq!(cert[0]["kind"], "OpenSSH certificate");
+    assert!(has(cert[0], "public key", "rsa-3072", false), "{}", cert[0]);
+    assert!(has(cert[0], "CA key", "ed25519", false), "{}", cert[0]);
+
+    // What cannot be read is not judged, named, and exits 2 — never dropped.
+    std::fs::write(
+        d.join("garbled.pem"),
+        "-----BEGIN CERTIFICATE-----\nMIIBAAAAAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("odd.pem"),
+        "-----BEGIN SOMETHING ELSE-----\nMAA=\n-----END SOMETHING ELSE-----\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("seq.bin"),
+        [0x30, 0x10, 0x04, 0x0e]
+            .iter()
+            .copied()
+            .chain([7u8; 14])
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let r = kagi_in(&dir, &["audit", "in"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("could not be judged"), "{}", r.stderr);
+    let (_, v) = audit_json(&dir, &["in"]);
+    for f in ["garbled.pem", "odd.pem", "seq.bin"] {
+        let a = at(&v, f);
+        assert_eq!(a.len(), 1, "{f}");
+        assert!(a[0]["not_judged"].as_str().is_some(), "{f}: {}", a[0]);
+    }
+    assert!(r.stdout.contains("NOT JUDGED"), "{}", r.stdout);
+}
+
+/// Issue 17, items 11 and 12: PBES2 is read as PBES2 whatever its cipher, PBES1 and PKCS#12
+/// PBE by their parts; MD2 signatures are named and trust anchors' self-signatures exempt; one
+/// severity table (broken: critical; refused to process: high).
+#[test]
+fn key_protection_and_severities_follow_the_policy_table() {
+    let dir = tempdir();
+    let d = dir.join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    sh(
+        &d,
+        "openssl ecparam -name prime256v1 -genkey -noout -out ec.key",
+    );
+    for (name, opts) in [
+        ("cam.key", "-v2 camellia-256-cbc -v2prf hmacWithSHA512"),
+        ("cam128.key", "-v2 camellia-128-cbc -v2prf hmacWithSHA384"),
+        ("des3.key", "-v2 des3 -v2prf hmacWithSHA256"),
+        ("aes-sha1.key", "-v2 aes-256-cbc -v2prf hmacWithSHA1"),
+        ("md5des.key", "-v1 PBE-MD5-DES"),
+        ("rc240.key", "-v1 PBE-SHA1-RC2-40"),
+        ("p12-3des.key", "-v1 PBE-SHA1-3DES"),
+    ] {
+        sh(
+            &d,
+            &format!(
+                "openssl pkcs8 -topk8 {opts} -in ec.key -out {name} -passout pass:x -provider legacy -provider default"
+            ),
+        );
+    }
+    sh(&d, "rm ec.key");
+    sh(
+        &d,
+        "openssl genrsa -aes256 -traditional -passout pass:x -out trad.key 2048",
+    );
+    sh(
+        &d,
+        "ssh-keygen -q -t ed25519 -N secret -f id_enc && rm id_enc.pub",
+    );
+    let (code, v) = audit_json(&dir, &["in"]);
+    assert_eq!(code, 1, "{v}");
+    let one = |f: &str| at(&v, f)[0].clone();
+    let trad = one("trad.key");
+    assert!(
+        has(&trad, "key protection", "EVP_BytesToKey with MD5", true),
+        "{trad}"
+    );
+    assert!(has(&trad, "key protection", "aes-256-cbc", false), "{trad}");
+    let ssh = one("id_enc");
+    assert!(has(&ssh, "key protection", "aes-256-ctr", false), "{ssh}");
+    assert!(has(&ssh, "key protection", "bcrypt KDF", true), "{ssh}");
+    let cam = one("cam.key");
+    assert!(
+        has(&cam, "key protection", "pbkdf2-sha-512", false),
+        "{cam}"
+    );
+    assert!(
+        has(&cam, "key protection", "camellia-256-cbc", false),
+        "{cam}"
+    );
+    assert!(!cam.to_string().contains("PBES1"), "{cam}");
+    assert!(has(
+        &one("cam128.key"),
+        "key protection",
+        "camellia-128-cbc",
+        false
+    ));
+    let des3 = one("des3.key");
+    assert!(has(&des3, "key protection", "3des-cbc", true), "{des3}");
+    assert!(des3.to_string().contains("PBES2"), "{des3}");
+    let sev = |f: &str| {
+        one(f)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["severity"].as_str().unwrap().to_string())
+            .max_by_key(|s| {
+                ["info", "low", "medium", "high", "critical"]
+                    .iter()
+                    .position(|x| x == s)
+            })
+            .unwrap()
+    };
+    assert_eq!(sev("md5des.key"), "critical");
+    assert_eq!(sev("trad.key"), "critical");
+    assert_eq!(sev("id_enc"), "high");
+    assert_eq!(sev("rc240.key"), "critical");
+    assert_eq!(sev("aes-sha1.key"), "high");
+    assert_eq!(sev("p12-3des.key"), "high");
+
+    // MD2: a self-signed CA (trust anchor) is exempt; an end-entity is broken, by name.
+    let e = dir.join("md2");
+    std::fs::create_dir_all(&e).unwrap();
+    sh(
+        &e,
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout k -subj /CN=root -days 30 -outform DER -out ca.der -addext basicConstraints=critical,CA:TRUE",
+    );
+    sh(
+        &e,
+        "openssl req -x509 -key k -subj /CN=ee -days 30 -outform DER -out ee.der -addext basicConstraints=critical,CA:FALSE",
+    );
+    sh(
+        &e,
+        "openssl req -x509 -key k -subj /CN=s -days 30 -sha1 -out sha1.crt -addext basicConstraints=critical,CA:FALSE",
+    );
+    sh(&e, "rm k");
+    let sha256_rsa = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+    ];
+    for f in ["ca.der", "ee.der"] {
+        let mut der = std::fs::read(e.join(f)).unwrap();
+        let mut n = 0;
+        for i in 0..der.len() - sha256_rsa.len() {
+            if der[i..i + sha256_rsa.len()] == sha256_rsa {
+                der[i + sha256_rsa.len() - 1] = 0x02; // md2WithRSAEncryption
+                n += 1;
+            }
+        }
+        assert_eq!(n, 2);
+        std::fs::write(e.join(f.replace(".der", "-md2.der")), der).unwrap();
+        std::fs::remove_file(e.join(f)).unwrap();
+    }
+    let (_, v) = audit_json(&dir, &["md2"]);
+    let sig = |f: &str| {
+        at(&v, f)[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["aspect"] == "signature")
+            .unwrap()
+            .clone()
+    };
+    let ca = sig("ca-md2.der");
+    assert_eq!(ca["algorithm"], "md2WithRSAEncryption", "{ca}");
+    assert_eq!(ca["refused"], false, "{ca}");
+    assert!(ca["note"].as_str().unwrap().contains("trust anchor"));
+    let ee = sig("ee-md2.der");
+    assert_eq!(ee["algorithm"], "md2WithRSAEncryption");
+    assert_eq!(
+        (ee["refused"].as_bool(), ee["severity"].as_str()),
+        (Some(true), Some("critical"))
+    );
+    let sha1 = sig("sha1.crt");
+    assert_eq!(
+        (sha1["refused"].as_bool(), sha1["severity"].as_str()),
+        (Some(true), Some("critical")),
+        "docs/AUDIT.md: SHA-1 signatures are critical"
+    );
+}
+
+/// Issue 17, item 13: the same SSH key in a private key, its `.pub` and `authorized_keys` is
+/// one artefact, with the private key's findings and the other places.
+#[test]
+fn the_same_ssh_key_in_three_files_is_reported_once() {
+    let dir = tempdir();
+    let d = dir.join("ssh");
+    std::fs::create_dir_all(&d).unwrap();
+    sh(
+        &d,
+        "ssh-keygen -q -t ed25519 -N '' -C me@host -f id_ed25519",
+    );
+    sh(&d, "ssh-keygen -q -t ecdsa -b 256 -N '' -f other");
+    sh(
+        &d,
+        "cat id_ed25519.pub other.pub > authorized_keys && rm other",
+    );
+    let (code, v) = audit_json(&dir, &["ssh"]);
+    assert_eq!(code, 0, "{v}");
+    let ed = at(&v, "id_ed25519");
+    assert_eq!(ed.len(), 1, "{ed:?}");
+    assert_eq!(ed[0]["kind"], "OpenSSH private key");
+    assert_eq!(ed[0]["also_at"].as_array().unwrap().len(), 2, "{}", ed[0]);
+    assert_eq!(at(&v, "other.pub").len(), 1);
+    assert_eq!(v["summary"]["artefacts"], 2, "{v}");
+}
+
+/// The pyca/cryptography x509 vectors (PyPI `cryptography-vectors`, installed by `.ci/run`):
+/// every file is judged, not judged with a reason, or skipped — and only files that do not
+/// look cryptographic are skipped. No crash.
+#[test]
+fn every_pyca_x509_vector_is_accounted_for() {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import cryptography_vectors, os; print(os.path.dirname(cryptography_vectors.__file__))",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the pyca vectors are missing: pip install cryptography-vectors (.ci/run does)"
+    );
+    let root = std::path::PathBuf::from(String::from_utf8(out.stdout).unwrap().trim()).join("x509");
+    let dir = tempdir();
+    let (code, v) = audit_json(&dir, &[root.to_str().unwrap()]);
+    assert!(code == 1 || code == 2, "{}", v["summary"]);
+    let mut accounted = BTreeSet::new();
+    for a in v["artefacts"].as_array().unwrap() {
+        let places =
+            std::iter::once(&a["location"]).chain(a["also_at"].as_array().into_iter().flatten());
+        for p in places {
+            let p = p
+                .as_str()
+                .unwrap()
+                .split('#')
+                .next()
+                .unwrap()
+                .trim_end_matches(" (embedded)");
+            accounted.insert(p.to_string());
+        }
+    }
+    for key in ["skipped", "errors"] {
+        for s in v[key].as_array().unwrap() {
+            accounted.insert(s["path"].as_str().unwrap().to_string());
+        }
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap().path();
+            if e.is_dir() {
+                stack.push(e)
+            } else {
+                files.push(e)
+            }
+        }
+    }
+    assert!(files.len() > 1000, "{}", files.len());
+    for f in &files {
+        assert!(
+            accounted.contains(f.to_str().unwrap()),
+            "not accounted for: {}",
+            f.display()
+        );
+    }
+    for s in v["skipped"].as_array().unwrap() {
+        let bytes = std::fs::read(s["path"].as_str().unwrap()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("-----BEGIN ") && bytes.first() != Some(&0x30),
+            "skipped but looks cryptographic: {}",
+            s["path"]
+        );
+    }
+    for f in [
+        "x509/badasn1time.pem",
+        "x509/custom/cp_invalid.pem",
+        "x509/ed25519/ed25519-rfc8410.pem",
+    ] {
+        let name = f.trim_start_matches("x509/");
+        let a = at(&v, name);
+        assert!(!a.is_empty(), "{f} vanished");
+    }
+    // Every not-judged artefact says why.
+    for a in v["artefacts"].as_array().unwrap() {
+        if let Some(why) = a.get("not_judged") {
+            assert!(why.as_str().unwrap().len() > 10, "{a}");
+        }
+    }
 }

@@ -71,6 +71,10 @@ fn ser_opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S
     }
 }
 
+/// Below this many bits of strength a refused algorithm is `critical` (broken): no list has
+/// accepted less than 80 bits (SHA-1 signatures: 63, DES: 56, MD5, RC4 and 40-bit keys: 0).
+pub const BROKEN_BELOW: u16 = 80;
+
 /// How far ahead a protect end date makes a finding `low` rather than `info`.
 pub const SOON_YEARS: i32 = 5;
 
@@ -82,8 +86,9 @@ pub fn judge(policy: &Policy, alg: &Algorithm, aspect: &str, as_of: Date) -> Fin
         Status::PermittedUntil { until } => Some(until),
         _ => None,
     };
+    let strength = protect.strength.min(process.strength);
     let severity = match (protect.status, process.status) {
-        (_, Status::Refused) if process.strength == 0 || protect.strength == 0 => {
+        (Status::Refused | Status::LegacyProcessOnly, _) if strength < BROKEN_BELOW => {
             Severity::Critical
         }
         (_, Status::Refused) => Severity::High,
@@ -115,7 +120,7 @@ pub fn judge(policy: &Policy, alg: &Algorithm, aspect: &str, as_of: Date) -> Fin
         protect: protect.status,
         process: process.status,
         protect_until,
-        strength: protect.strength.min(process.strength),
+        strength,
         refused: !protect.status.allows() || protect.status == Status::LegacyProcessOnly,
         severity,
         sources,
@@ -136,6 +141,28 @@ pub fn unknown(aspect: &str, what: &str) -> Finding {
         severity: Severity::High,
         refused: true,
         sources: vec!["not an algorithm of the CRYPTREC Ciphers List that kagi knows".into()],
+        note: None,
+    }
+}
+
+/// A finding about an algorithm the list does not name (a curve, a cipher, a key derivation
+/// kagi can name but the list does not have): refused, `high`, or `critical` when it is
+/// `broken` outright (MD2, MD4, 40-bit keys); `why` is the source.
+pub fn not_listed(aspect: &str, what: &str, why: &str, broken: bool) -> Finding {
+    Finding {
+        aspect: aspect.to_string(),
+        algorithm: what.to_string(),
+        protect: Status::Refused,
+        process: Status::Refused,
+        protect_until: None,
+        strength: 0,
+        severity: if broken {
+            Severity::Critical
+        } else {
+            Severity::High
+        },
+        refused: true,
+        sources: vec![why.to_string()],
         note: None,
     }
 }
@@ -215,6 +242,23 @@ mod tests {
         );
         let rc4 = judge(&p, &Algorithm::Rc4, "cipher", today);
         assert_eq!(rc4.severity, Severity::Critical);
+        // One table: broken (below 80 bits) is critical, refused to process is high.
+        let sev = |name: &str| {
+            judge(
+                &p,
+                &name.parse().unwrap_or_else(|e| panic!("{e:?}")),
+                "x",
+                today,
+            )
+            .severity
+        };
+        assert_eq!(sev("rsassa-pkcs1-2048-sha1"), Severity::Critical);
+        assert_eq!(sev("ecdsa-p256-sha1"), Severity::Critical);
+        assert_eq!(sev("rsassa-pkcs1-2048-md5"), Severity::Critical);
+        assert_eq!(sev("des-cbc"), Severity::Critical);
+        assert_eq!(sev("pbkdf2-sha-1"), Severity::High);
+        assert_eq!(sev("rsa-1024"), Severity::High);
+        assert!(not_listed("x", "RC2-40-CBC", "why", true).severity == Severity::Critical);
         let aes = judge(
             &p,
             &"aes-256-gcm".parse().unwrap_or_else(|e| panic!("{e:?}")),

@@ -55,6 +55,15 @@ pub fn run(a: &AuditArgs) -> Result<Outcome, CliError> {
             first.reason
         )));
     }
+    let not_judged: Vec<_> = scan.not_judged().collect();
+    if let Some(first) = not_judged.first() {
+        return Err(CliError::Msg(format!(
+            "{} looked cryptographic but could not be judged (first: {}: {}); the report covers the rest",
+            not_judged.len(),
+            first.id(),
+            first.not_judged.as_deref().unwrap_or_default()
+        )));
+    }
     Ok(if scan.refused() {
         Outcome::No
     } else {

@@ -8,6 +8,8 @@
 //! judged with its issuer's key when the issuer is among the scanned certificates; a trust
 //! anchor's self-signature is reported but does not count. TLS endpoints: [`tls`].
 
+mod asn1;
+mod read;
 pub mod report;
 pub mod ssh;
 pub mod tls;
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use cryptrec::audit::{self as judge_mod, Finding, Severity, judge};
-use cryptrec::{Algorithm, BlockCipher, Curve, HashAlg, Mode};
+use cryptrec::{Algorithm, Curve, HashAlg};
 use serde::Serialize;
 
 use crate::envelope::{RecipientInfo, Sealed};
@@ -51,8 +53,14 @@ pub struct Artefact {
     pub not_after: Option<String>,
     /// Every judged aspect.
     pub findings: Vec<Finding>,
+    /// Why it looks cryptographic but could not be judged (`kagi audit` exits 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_judged: Option<String>,
     #[serde(skip)]
     pending: Option<PendingSignature>,
+    /// The TLS endpoint it was found at (`host:port`), for what a server sent.
+    #[serde(skip)]
+    endpoint: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -78,7 +86,9 @@ impl Artefact {
             fingerprint: None,
             not_after: None,
             findings: Vec::new(),
+            not_judged: None,
             pending: None,
+            endpoint: None,
         }
     }
 
@@ -156,6 +166,11 @@ impl Scan {
     pub fn refused(&self) -> bool {
         self.artefacts.iter().any(Artefact::refused)
     }
+
+    /// The artefacts that look cryptographic but could not be judged.
+    pub fn not_judged(&self) -> impl Iterator<Item = &Artefact> {
+        self.artefacts.iter().filter(|a| a.not_judged.is_some())
+    }
 }
 
 fn j(provider: &Provider, alg: &Algorithm, aspect: &str) -> Finding {
@@ -163,12 +178,52 @@ fn j(provider: &Provider, alg: &Algorithm, aspect: &str) -> Finding {
 }
 
 fn error_finding(aspect: &str, e: &crate::Error) -> Finding {
-    let mut f = judge_mod::unknown(aspect, &e.to_string());
-    if let crate::Error::NotListed(why) = e {
-        f.sources = vec![why.clone()];
-        f.severity = Severity::Medium;
+    match e {
+        // Refused by name and reason: `high`, like every other unlisted algorithm.
+        crate::Error::NotListed(why) => judge_mod::not_listed(aspect, &e.to_string(), why, false),
+        _ => judge_mod::unknown(aspect, &e.to_string()),
     }
-    f
+}
+
+/// A traditional OpenSSL-encrypted PEM key (`Proc-Type: 4,ENCRYPTED`): its key derivation
+/// (EVP_BytesToKey, one MD5 iteration: broken as a password KDF) and its `DEK-Info` cipher.
+fn traditional_encrypted(provider: &Provider, location: &str, block: &str) -> Artefact {
+    let mut a = Artefact::new(location, "encrypted private key");
+    let mut kdf = judge_mod::not_listed(
+        "key protection",
+        "EVP_BytesToKey with MD5",
+        "OpenSSL's traditional PEM encryption derives the key with one MD5 iteration (EVP_BytesToKey), not on the CRYPTREC Ciphers List (PBKDF2 is); convert with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256`",
+        true,
+    );
+    kdf.note = Some("traditional PEM key derivation".into());
+    a.findings.push(kdf);
+    let dek = block
+        .lines()
+        .find_map(|l| l.strip_prefix("DEK-Info:"))
+        .and_then(|v| v.trim().split(',').next())
+        .map(|c| c.trim().to_ascii_lowercase());
+    a.findings.push(match dek.as_deref() {
+        Some(c) => {
+            let name = match c {
+                "des-ede3-cbc" => "3des-cbc".to_string(),
+                "des-cbc" => "des-cbc".to_string(),
+                other => other.to_string(),
+            };
+            let mut f = match name.parse::<Algorithm>() {
+                Ok(alg) => j(provider, &alg, "key protection"),
+                Err(_) => judge_mod::not_listed(
+                    "key protection",
+                    c,
+                    "not a cipher of the CRYPTREC Ciphers List that kagi knows",
+                    false,
+                ),
+            };
+            f.note = Some(format!("DEK-Info cipher {c}"));
+            f
+        }
+        None => judge_mod::unknown("key protection", "DEK-Info cipher not given"),
+    });
+    a
 }
 
 fn key_findings(provider: &Provider, kind: keys::KeyKind) -> Vec<Finding> {
@@ -200,10 +255,24 @@ pub(crate) fn certificate(
             a.findings.extend(key_findings(provider, k.kind()));
             k.kind().algorithms().into_iter().next()
         }
-        Err(e) => {
-            a.findings.push(judge_mod::unknown("public key", e));
-            None
-        }
+        Err(_) => match asn1::spki(&c.spki) {
+            // A key crypto-core does not implement is still judged from the policy data.
+            Some(k) => {
+                a.public_key = Some(k.description.clone());
+                a.findings
+                    .push(read::key_finding(provider, &k, "public key"));
+                k.algorithm.ok()
+            }
+            None => {
+                a.findings.push(judge_mod::not_listed(
+                    "public key",
+                    "unreadable SubjectPublicKeyInfo",
+                    "the certificate's public key cannot be read, so it cannot be judged",
+                    false,
+                ));
+                None
+            }
+        },
     };
     a.findings
         .push(judge_mod::expiry(c.not_after.date(), provider.date()));
@@ -218,17 +287,20 @@ pub(crate) fn certificate(
     a
 }
 
-/// The hash a signature OID names.
-fn oid_hash(oid: &cryptrec::oid::SignatureOid, pss: Option<HashAlg>) -> Option<HashAlg> {
-    use cryptrec::oid::SignatureOid::*;
-    match *oid {
-        RsaPkcs1(h) | Ecdsa(h) | Dsa(h) => Some(h),
-        RsaPss => Some(pss.unwrap_or(HashAlg::Sha1)),
-        EdDsa(_) => None,
+/// A certificate (DER): through crypto-core's reader, or from the DER when that refuses it.
+pub(crate) fn certificate_der(
+    provider: &Provider,
+    location: &str,
+    index: Option<usize>,
+    der: &[u8],
+) -> Artefact {
+    match Certificate::from_der(der) {
+        Ok(c) => certificate(provider, location, index, &c),
+        Err(e) => read::raw_certificate(provider, location, index, der, &e.to_string()),
     }
 }
 
-/// Judges the signatures of the scanned certificates, with issuers found among them.
+/// Judges the signatures of the scanned certificates and CRLs, with issuers found among them.
 fn resolve_signatures(provider: &Provider, artefacts: &mut [Artefact]) {
     let mut keys: HashMap<String, Algorithm> = HashMap::new();
     for a in artefacts.iter() {
@@ -240,53 +312,26 @@ fn resolve_signatures(provider: &Provider, artefacts: &mut [Artefact]) {
     }
     for a in artefacts.iter_mut() {
         let Some(p) = a.pending.take() else { continue };
-        let Some(sig) = cryptrec::oid::signature(&p.oid) else {
-            a.findings.push(judge_mod::unknown(
-                "signature",
-                &format!("signature algorithm {}", p.oid),
-            ));
-            continue;
-        };
         let self_signed = p.subject == p.issuer;
         let issuer_key = if self_signed {
             p.own_key
         } else {
             keys.get(&p.issuer).cloned()
         };
-        let f = match issuer_key.as_ref().and_then(|k| sig.algorithm(k, p.pss)) {
-            Some(alg) => j(provider, &alg, "signature"),
-            None => match oid_hash(&sig, p.pss) {
-                Some(h) => {
-                    let mut f = j(provider, &Algorithm::Hash(h), "signature hash");
-                    f.note = Some(
-                        "the issuer's certificate was not among those scanned: its key is not judged"
-                            .into(),
-                    );
-                    f
-                }
-                None => judge_mod::unknown("signature", &p.oid),
-            },
-        };
+        let mut f = read::signature_finding(provider, &p.oid, p.pss, issuer_key.as_ref());
+        if f.aspect == "signature hash" {
+            f.note = Some(
+                "the issuer's certificate was not among those scanned: its key is not judged"
+                    .into(),
+            );
+        }
+        // Nobody verifies a trust anchor's self-signature, whatever its algorithm (MD2 too).
         a.findings.push(if self_signed && p.is_ca {
             f.informational("the self-signature of a trust anchor is not relied on")
         } else {
             f
         });
     }
-}
-
-fn csr(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Artefact> {
-    let c = crate::pki::Csr::parse(provider, bytes).ok()?;
-    let mut a = Artefact::new(location, "CSR");
-    a.name = Some(c.subject.clone());
-    a.public_key = Some(c.public_key.kind().to_string());
-    a.fingerprint = Some(c.public_key.fingerprint().hex());
-    a.findings
-        .extend(key_findings(provider, c.public_key.kind()));
-    if let Ok(alg) = c.signature_verdict.algorithm.parse::<Algorithm>() {
-        a.findings.push(j(provider, &alg, "signature"));
-    }
-    Some(a)
 }
 
 fn key_material(provider: &Provider, location: &str, m: KeyMaterial) -> Vec<Artefact> {
@@ -305,92 +350,17 @@ fn key_material(provider: &Provider, location: &str, m: KeyMaterial) -> Vec<Arte
             a.findings.extend(key_findings(provider, k.kind()));
             vec![a]
         }
-        KeyMaterial::Encrypted(e) => {
-            let mut a = Artefact::new(location, "encrypted private key");
-            match e.info(provider) {
-                Ok(info) => {
-                    a.findings
-                        .push(j(provider, &Algorithm::Pbkdf2(info.prf), "key protection"));
-                    a.findings.push(j(
-                        provider,
-                        &Algorithm::Cipher {
-                            cipher: BlockCipher::Aes,
-                            key_bits: info.aes_bits,
-                            mode: Some(Mode::Cbc),
-                        },
-                        "key protection",
-                    ));
-                    if info.iterations < 600_000 {
-                        if let Some(f) = a.findings.first_mut() {
-                            f.note = Some(format!(
-                                "{} PBKDF2 iterations; kagi writes at least 600 000",
-                                info.iterations
-                            ));
-                        }
-                    }
-                }
-                Err(err) => a.findings.push(error_finding("key protection", &err)),
-            }
-            vec![a]
-        }
-        KeyMaterial::Certificate(der) => match Certificate::from_der(&der) {
-            Ok(c) => vec![certificate(provider, location, None, &c)],
-            Err(_) => Vec::new(),
+        KeyMaterial::Encrypted(e) => match read::encrypted_key(provider, location, e.der()) {
+            Some(a) => vec![a],
+            None => vec![read::not_judged(
+                location,
+                None,
+                "encrypted private key",
+                "the EncryptedPrivateKeyInfo cannot be read",
+            )],
         },
+        KeyMaterial::Certificate(der) => vec![certificate_der(provider, location, None, &der)],
     }
-}
-
-fn cms(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Vec<Artefact>> {
-    let sig = crate::cms::Signature::parse(bytes).ok()?;
-    let mut a = Artefact::new(location, "CMS signature");
-    let report = sig.verify(
-        provider,
-        &[],
-        &crate::cms::VerifyOptions {
-            trust: &[],
-            extra: &[],
-            at: time::OffsetDateTime::now_utc(),
-        },
-    );
-    a.name = report.signer.as_ref().map(|s| s.subject.clone());
-    let mut seen = Vec::new();
-    for v in &report.verdicts {
-        if seen.contains(&v.algorithm) {
-            continue;
-        }
-        seen.push(v.algorithm.clone());
-        match v.algorithm.parse::<Algorithm>() {
-            Ok(alg) => {
-                let aspect = match alg {
-                    Algorithm::Hash(_) => "digest",
-                    Algorithm::RsaKey { .. } | Algorithm::Ecdh(_) => "signer key",
-                    _ => "signature",
-                };
-                a.findings.push(j(provider, &alg, aspect));
-            }
-            Err(_) => a
-                .findings
-                .push(judge_mod::unknown("signature", &v.algorithm)),
-        }
-    }
-    if a.findings.is_empty() {
-        a.findings.push(judge_mod::unknown(
-            "digest",
-            &format!("{} (not judged)", report.digest_algorithm),
-        ));
-    }
-    let mut out = vec![a];
-    for (i, der) in sig.certificates().iter().enumerate() {
-        if let Ok(c) = Certificate::from_der(der) {
-            out.push(certificate(
-                provider,
-                &format!("{location} (embedded)"),
-                Some(i + 1),
-                &c,
-            ));
-        }
-    }
-    Some(out)
 }
 
 fn envelope(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Artefact> {
@@ -481,48 +451,181 @@ fn openssh_private(provider: &Provider, location: &str, block: &str) -> Option<A
     let k = ssh::keys(&line)?.pop()?;
     let mut a = Artefact::new(location, "OpenSSH private key");
     a.public_key = Some(k.description.clone());
+    a.fingerprint = k.fingerprint.clone();
     a.findings.push(match &k.algorithm {
         Ok(alg) => j(provider, alg, "public key"),
         Err(e) => judge_mod::unknown("public key", e),
     });
     if cipher != "none" {
-        let mut f = match cipher.as_str() {
-            "aes256-ctr" | "aes256-gcm@openssh.com" => j(
-                provider,
-                &Algorithm::Cipher {
-                    cipher: BlockCipher::Aes,
-                    key_bits: 256,
-                    mode: Some(if cipher.contains("gcm") {
-                        Mode::Gcm
-                    } else {
-                        Mode::Ctr
-                    }),
-                },
+        // OpenSSH cipher names (PROTOCOL, ssh(1) -Q cipher).
+        let named = match cipher.as_str() {
+            "aes128-ctr" => Some("aes-128-ctr"),
+            "aes192-ctr" => Some("aes-192-ctr"),
+            "aes256-ctr" => Some("aes-256-ctr"),
+            "aes128-cbc" => Some("aes-128-cbc"),
+            "aes192-cbc" => Some("aes-192-cbc"),
+            "aes256-cbc" => Some("aes-256-cbc"),
+            "aes128-gcm@openssh.com" => Some("aes-128-gcm"),
+            "aes256-gcm@openssh.com" => Some("aes-256-gcm"),
+            "chacha20-poly1305@openssh.com" => Some("chacha20-poly1305"),
+            "3des-cbc" => Some("3des-cbc"),
+            _ => None,
+        };
+        let mut f = match named.and_then(|n| n.parse::<Algorithm>().ok()) {
+            Some(alg) => j(provider, &alg, "key protection"),
+            None => judge_mod::not_listed(
                 "key protection",
+                &cipher,
+                "not a cipher of the CRYPTREC Ciphers List that kagi knows",
+                false,
             ),
-            other => judge_mod::unknown("key protection", other),
         };
         f.note = Some(format!("cipher {cipher}"));
         a.findings.push(f);
-        let mut k = judge_mod::unknown("key protection", &format!("{kdf} KDF"));
-        k.sources = vec![format!(
-            "the {kdf} key derivation is not on the CRYPTREC Ciphers List (PBKDF2 is)"
-        )];
-        k.severity = Severity::Medium;
-        a.findings.push(k);
+        a.findings.push(judge_mod::not_listed(
+            "key protection",
+            &format!("{kdf} KDF"),
+            &format!("the {kdf} key derivation is not on the CRYPTREC Ciphers List (PBKDF2 is)"),
+            false,
+        ));
     }
     Some(a)
 }
 
-/// Scans one file's bytes; `None` when nothing cryptographic kagi knows is in it.
+/// The DER of a PEM block; OpenSSH-style and other loosely wrapped base64 is accepted.
+fn pem_der(block: &str) -> Option<Vec<u8>> {
+    if let Ok((_, der)) = der::pem::decode_vec(block.as_bytes()) {
+        return Some(der);
+    }
+    let b64: String = block
+        .lines()
+        .filter(|l| !l.starts_with("-----") && !l.contains(':'))
+        .map(str::trim)
+        .collect();
+    <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64).ok()
+}
+
+/// One PEM block, judged or "not judged" with the reason.
+fn pem_block(
+    provider: &Provider,
+    location: &str,
+    label: &str,
+    block: &str,
+    index: Option<usize>,
+) -> Vec<Artefact> {
+    let nj = |why: &str| {
+        vec![read::not_judged(
+            location,
+            index,
+            &format!("PEM {label}"),
+            why,
+        )]
+    };
+    if label == "OPENSSH PRIVATE KEY" {
+        return match openssh_private(provider, location, block) {
+            Some(a) => vec![a],
+            None => nj("the OpenSSH private key cannot be read"),
+        };
+    }
+    let Some(der) = pem_der(block) else {
+        return nj("the PEM block's base64 cannot be decoded");
+    };
+    match label {
+        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+            // A TRUSTED CERTIFICATE carries openssl's trust settings after the certificate.
+            let mut b = &der[..];
+            match asn1::next(&mut b) {
+                Some(c) => vec![certificate_der(provider, location, index, c.raw)],
+                None => nj("the certificate is not DER"),
+            }
+        }
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            vec![read::csr(provider, location, &der)]
+        }
+        "X509 CRL" => vec![read::crl(location, index, &der)],
+        "PKCS7" | "CMS" | "PKCS #7 SIGNED DATA" => read::content_info(provider, location, &der)
+            .unwrap_or_else(|| nj("not a CMS ContentInfo")),
+        "EC PARAMETERS" | "DH PARAMETERS" | "X9.42 DH PARAMETERS" | "DSA PARAMETERS" => {
+            read::parameters(provider, location, label, &der)
+                .map(|a| vec![a])
+                .unwrap_or_else(|| nj("the parameters cannot be read"))
+        }
+        "ENCRYPTED PRIVATE KEY" => read::encrypted_key(provider, location, &der)
+            .map(|a| vec![a])
+            .unwrap_or_else(|| nj("the EncryptedPrivateKeyInfo cannot be read")),
+        _ if block.contains("Proc-Type: 4,ENCRYPTED") => {
+            vec![traditional_encrypted(provider, location, block)]
+        }
+        "PRIVATE KEY" | "PUBLIC KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PUBLIC KEY"
+        | "DSA PRIVATE KEY" => match keys::read(block.as_bytes()) {
+            Ok(m) => key_material(provider, location, m),
+            Err(e) => match read::key(provider, location, Some(label), &der) {
+                Some(a) => vec![a],
+                None => nj(&format!("the key cannot be read ({e})")),
+            },
+        },
+        "PKCS12" => {
+            read::pkcs12(provider, location, &der).unwrap_or_else(|| nj("not a PKCS#12 PFX"))
+        }
+        _ => match der_artefacts(provider, location, &der) {
+            Some(found) => found,
+            None => nj(&format!("kagi audit does not read `{label}` PEM blocks")),
+        },
+    }
+}
+
+/// DER of a kind recognised by its structure; `None` if it is none kagi knows.
+fn der_artefacts(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Vec<Artefact>> {
+    match read::signed_kind(bytes) {
+        Some(read::Signed::Certificate) => {
+            return Some(vec![certificate_der(provider, location, None, bytes)]);
+        }
+        Some(read::Signed::Csr) => return Some(vec![read::csr(provider, location, bytes)]),
+        Some(read::Signed::Crl) => return Some(vec![read::crl(location, None, bytes)]),
+        None => {}
+    }
+    if let Some(found) = read::content_info(provider, location, bytes) {
+        return Some(found);
+    }
+    if let Some(found) = read::pkcs12(provider, location, bytes) {
+        return Some(found);
+    }
+    if let Some(found) = read::certificate_pair(provider, location, bytes) {
+        return Some(found);
+    }
+    match keys::read(bytes) {
+        Ok(m) => return Some(key_material(provider, location, m)),
+        Err(e @ crate::Error::NotListed(_)) => {
+            let mut a = Artefact::new(location, "key");
+            a.findings.push(error_finding("key", &e));
+            return Some(vec![a]);
+        }
+        Err(_) => {}
+    }
+    read::key(provider, location, None, bytes).map(|a| vec![a])
+}
+
+/// Scans one file's bytes; `None` when nothing in it looks cryptographic. Whatever does look
+/// cryptographic (a PEM block of any type, DER shaped like a certificate, key, CSR, CRL, CMS,
+/// PKCS#7 or PKCS#12, an OpenSSH key or certificate) is judged or reported as not judged.
 pub fn scan_bytes(provider: &Provider, location: &str, bytes: &[u8]) -> Option<Vec<Artefact>> {
     if bytes.starts_with(crate::envelope::MAGIC) {
-        return envelope(provider, location, bytes).map(|a| vec![a]);
+        return Some(vec![envelope(provider, location, bytes).unwrap_or_else(
+            || {
+                read::not_judged(
+                    location,
+                    None,
+                    "kagi envelope",
+                    "the envelope header cannot be read",
+                )
+            },
+        )]);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         if text.contains("-----BEGIN ") {
-            let mut out = Vec::new();
             let blocks = keys::pem_blocks(text);
+            let mut out = Vec::new();
+            let many = blocks.len() > 1;
             let certs = blocks
                 .iter()
                 .filter(|(l, _)| {
@@ -533,43 +636,27 @@ pub fn scan_bytes(provider: &Provider, location: &str, bytes: &[u8]) -> Option<V
                 })
                 .count();
             let mut n = 0;
-            for (label, block) in &blocks {
-                match *label {
-                    "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                        n += 1;
-                        if let Ok((_, der)) = der::pem::decode_vec(block.as_bytes())
-                            && let Ok(c) = Certificate::from_der(&der)
-                        {
-                            out.push(certificate(
-                                provider,
-                                location,
-                                (certs > 1).then_some(n),
-                                &c,
-                            ));
-                        }
-                    }
-                    "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                        out.extend(csr(provider, location, block.as_bytes()));
-                    }
-                    "PKCS7" | "CMS" => {
-                        out.extend(cms(provider, location, block.as_bytes()).unwrap_or_default());
-                    }
-                    "OPENSSH PRIVATE KEY" => {
-                        out.extend(openssh_private(provider, location, block));
-                    }
-                    "EC PARAMETERS" => {}
-                    _ => match keys::read(block.as_bytes()) {
-                        Ok(m) => out.extend(key_material(provider, location, m)),
-                        Err(e @ crate::Error::NotListed(_)) => {
-                            let mut a = Artefact::new(location, "key");
-                            a.findings.push(error_finding("key", &e));
-                            out.push(a);
-                        }
-                        Err(_) => {}
-                    },
-                }
+            for (i, (label, block)) in blocks.iter().enumerate() {
+                let index = if matches!(
+                    *label,
+                    "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+                ) {
+                    n += 1;
+                    (certs > 1).then_some(n)
+                } else {
+                    many.then_some(i + 1)
+                };
+                out.extend(pem_block(provider, location, label, block, index));
             }
-            return (!out.is_empty()).then_some(out);
+            if blocks.is_empty() || text.matches("-----BEGIN ").count() > blocks.len() {
+                out.push(read::not_judged(
+                    location,
+                    None,
+                    "PEM",
+                    "a PEM BEGIN line without its matching END line",
+                ));
+            }
+            return Some(out);
         }
         if let Ok(Some(k)) = crate::envelope::hybrid::HybridPublicKey::from_text(text) {
             let mut a = Artefact::new(location, "hybrid public key");
@@ -584,39 +671,47 @@ pub fn scan_bytes(provider: &Provider, location: &str, bytes: &[u8]) -> Option<V
         if let Some(keys) = ssh::keys(text) {
             return Some(
                 keys.into_iter()
-                    .map(|k| {
-                        let mut a = Artefact::new(location, "SSH public key");
-                        a.index = Some(k.line);
-                        a.name = k.comment.clone();
-                        a.public_key = Some(k.description.clone());
-                        a.findings.push(match &k.algorithm {
-                            Ok(alg) => j(provider, alg, "public key"),
-                            Err(e) => judge_mod::unknown("public key", e),
-                        });
-                        a
-                    })
+                    .map(|k| ssh_artefact(provider, location, k))
                     .collect(),
             );
         }
-        return None;
     }
-    // DER.
-    if let Ok(c) = Certificate::from_der(bytes) {
-        return Some(vec![certificate(provider, location, None, &c)]);
+    if let Some(found) = der_artefacts(provider, location, bytes) {
+        return Some(found);
     }
-    if let Some(a) = csr(provider, location, bytes) {
-        return Some(vec![a]);
+    // Any other single, complete DER SEQUENCE looks cryptographic: never dropped silently.
+    asn1::whole(bytes)
+        .filter(|t| t.tag == asn1::SEQUENCE)
+        .map(|_| {
+            vec![read::not_judged(
+                location,
+                None,
+                "DER",
+                "a DER structure kagi audit does not recognise (not a certificate, CSR, CRL, key, CMS, PKCS#7 or PKCS#12)",
+            )]
+        })
+}
+
+fn ssh_artefact(provider: &Provider, location: &str, k: ssh::SshKey) -> Artefact {
+    let mut a = Artefact::new(location, "SSH public key");
+    a.index = Some(k.line);
+    a.name = k.comment.clone();
+    a.public_key = Some(k.description.clone());
+    a.fingerprint = k.fingerprint.clone();
+    a.findings.push(match &k.algorithm {
+        Ok(alg) => j(provider, alg, "public key"),
+        Err(e) => judge_mod::unknown("public key", e),
+    });
+    if let Some((ca, desc)) = &k.ca {
+        a.kind = "OpenSSH certificate".into();
+        let mut f = match ca {
+            Ok(alg) => j(provider, alg, "CA key"),
+            Err(e) => judge_mod::unknown("CA key", e),
+        };
+        f.note = Some(format!("signed by a {desc} CA key"));
+        a.findings.push(f);
     }
-    match keys::read(bytes) {
-        Ok(m) => return Some(key_material(provider, location, m)),
-        Err(e @ crate::Error::NotListed(_)) => {
-            let mut a = Artefact::new(location, "key");
-            a.findings.push(error_finding("key", &e));
-            return Some(vec![a]);
-        }
-        Err(_) => {}
-    }
-    cms(provider, location, bytes)
+    a
 }
 
 /// How much of a file is read: whole up to this size; beyond it only an envelope's header.
@@ -718,9 +813,9 @@ pub fn scan_paths(provider: &Provider, paths: &[PathBuf], threads: usize) -> Sca
             }),
             Ok(Some(found)) => {
                 for a in found {
-                    let key = a.fingerprint.clone().map(|f| (a.kind.clone(), f));
+                    let key = a.fingerprint.clone().map(|f| (dedup_class(&a.kind), f));
                     match key.as_ref().and_then(|k| by_fingerprint.get(k)) {
-                        Some(&at) => scan.artefacts[at].also_at.push(a.id()),
+                        Some(&at) => merge(&mut scan.artefacts[at], a),
                         None => {
                             if let Some(k) = key {
                                 by_fingerprint.insert(k, scan.artefacts.len());
@@ -734,6 +829,40 @@ pub fn scan_paths(provider: &Provider, paths: &[PathBuf], threads: usize) -> Sca
     }
     resolve_signatures(provider, &mut scan.artefacts);
     scan
+}
+
+/// Which artefacts are "the same key" when their fingerprints agree: an SSH key in a private
+/// key file, its `.pub` and an `authorized_keys` line is one key.
+fn dedup_class(kind: &str) -> String {
+    match kind {
+        "SSH public key" | "OpenSSH private key" => "SSH key".into(),
+        k => k.into(),
+    }
+}
+
+/// Reports `dup` as another place of `first`, keeping any finding only `dup` has (a private
+/// key's protection) and the private kind.
+fn merge(first: &mut Artefact, dup: Artefact) {
+    let dup_id = dup.id();
+    for f in dup.findings {
+        if !first
+            .findings
+            .iter()
+            .any(|g| g.aspect == f.aspect && g.algorithm == f.algorithm)
+        {
+            first.findings.push(f);
+        }
+    }
+    if dup.kind.contains("private") && !first.kind.contains("private") {
+        let old = first.id();
+        first.kind = dup.kind;
+        first.location = dup.location;
+        first.index = dup.index;
+        first.name = first.name.take().or(dup.name);
+        first.also_at.push(old);
+    } else {
+        first.also_at.push(dup_id);
+    }
 }
 
 /// Scans bytes already in memory (one file), resolving signatures within them.

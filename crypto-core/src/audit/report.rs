@@ -26,6 +26,8 @@ pub struct Summary {
     pub certificates: BTreeMap<String, usize>,
     /// Files that could not be read and endpoints that could not be reached.
     pub errors: usize,
+    /// Things that look cryptographic but could not be judged.
+    pub not_judged: usize,
 }
 
 /// The summary of a scan.
@@ -36,6 +38,9 @@ pub fn summary(scan: &Scan) -> Summary {
         ..Summary::default()
     };
     for a in &scan.artefacts {
+        if a.not_judged.is_some() {
+            s.not_judged += 1;
+        }
         *s.by_kind.entry(a.kind.clone()).or_default() += 1;
         *s.by_severity.entry(a.severity().to_string()).or_default() += 1;
         if a.refused() {
@@ -65,7 +70,13 @@ pub fn table(scan: &Scan, verbose: bool) -> String {
         let _ = writeln!(
             s,
             "{:<8} {:<8} {:<22} {}{}",
-            if a.refused() { "REFUSED" } else { "ok" },
+            if a.not_judged.is_some() {
+                "NOT JUDGED"
+            } else if a.refused() {
+                "REFUSED"
+            } else {
+                "ok"
+            },
             a.severity(),
             a.kind,
             a.id(),
@@ -74,6 +85,9 @@ pub fn table(scan: &Scan, verbose: bool) -> String {
                 .map(|n| format!("  {n}"))
                 .unwrap_or_default()
         );
+        if let Some(why) = &a.not_judged {
+            let _ = writeln!(s, "           not judged: {why}");
+        }
         for f in &a.findings {
             if !verbose && f.severity == Severity::Info && !f.refused {
                 continue;
@@ -127,6 +141,10 @@ pub fn table(scan: &Scan, verbose: bool) -> String {
             format!("; {} could not be read", sum.errors)
         } else {
             String::new()
+        } + &if sum.not_judged > 0 {
+            format!("; {} not judged", sum.not_judged)
+        } else {
+            String::new()
         },
         scan.policy,
         scan.dataset,
@@ -167,7 +185,12 @@ fn rule_id(f: &Finding) -> &'static str {
     }
 }
 
-const RULES: [(&str, &str, &str); 7] = [
+const RULES: [(&str, &str, &str); 8] = [
+    (
+        "KAGI-NOT-JUDGED",
+        "Cryptographic artefact not judged",
+        "The input looks cryptographic (a PEM block, a certificate, key, CSR, CMS or PKCS#7 structure) but kagi could not read what it relies on; it has not been checked.",
+    ),
     (
         "KAGI-BROKEN",
         "Broken algorithm",
@@ -226,22 +249,22 @@ pub fn sarif(scan: &Scan) -> Value {
         .collect();
     let mut results = Vec::new();
     for a in &scan.artefacts {
+        if let Some(why) = &a.not_judged {
+            results.push(json!({
+                "ruleId": "KAGI-NOT-JUDGED",
+                "ruleIndex": 0,
+                "level": "error",
+                "message": {"text": format!("{} {}: not judged: {why}", a.kind, a.id())},
+                "locations": [location(a)],
+                "properties": {"artefact": a.id(), "kind": a.kind},
+            }));
+        }
         for f in &a.findings {
             if f.severity == Severity::Info && !f.refused {
                 continue;
             }
             let id = rule_id(f);
-            let uri = if a.kind == "TLS endpoint" {
-                format!("tls://{}", a.location)
-            } else {
-                a.location.clone()
-            };
-            let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
-            if a.kind == "SSH public key"
-                && let Some(line) = a.index
-            {
-                loc["physicalLocation"]["region"] = json!({"startLine": line});
-            }
+            let loc = location(a);
             results.push(json!({
                 "ruleId": id,
                 "ruleIndex": RULES.iter().position(|r| r.0 == id).unwrap_or(0),
@@ -285,6 +308,69 @@ pub fn sarif(scan: &Scan) -> Value {
             "properties": {"policy": scan.policy, "dataset": scan.dataset, "asOf": scan.as_of},
         }],
     })
+}
+
+/// An artefact's location as a SARIF `artifactLocation`: files as `file:` URIs (absolute) or
+/// relative references, percent-encoded (RFC 3986); TLS endpoints and what they served as
+/// `tls://host:port`, so every `uri` is a valid URI reference (SARIF1002).
+fn location(a: &Artefact) -> Value {
+    let uri = match &a.endpoint {
+        Some(e) => format!("tls://{e}"),
+        None => {
+            let path = a
+                .location
+                .strip_suffix(" (embedded)")
+                .unwrap_or(&a.location);
+            if path.starts_with('/') {
+                format!("file://{}", encode_uri(path))
+            } else {
+                encode_uri(path)
+            }
+        }
+    };
+    let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+    if a.kind == "SSH public key"
+        && let Some(line) = a.index
+    {
+        loc["physicalLocation"]["region"] = json!({"startLine": line});
+    }
+    loc
+}
+
+/// Percent-encodes what RFC 3986 does not allow in a path (keeps `/` and `:` after the start).
+fn encode_uri(s: &str) -> String {
+    let mut out = String::new();
+    for (i, b) in s.bytes().enumerate() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+                    | b'['
+                    | b']'
+            )
+            || (b == b':' && i > 0 && s.starts_with('/'));
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn primitive(a: &Algorithm) -> (&'static str, Option<&'static str>, Vec<&'static str>) {
@@ -358,6 +444,14 @@ fn algorithm_component(f: &Finding) -> Value {
     })
 }
 
+/// Whether a finding names an algorithm (an algorithm component), rather than a validity, a
+/// protocol version or a description of something unreadable.
+fn is_algorithm(f: &Finding) -> bool {
+    !matches!(f.aspect.as_str(), "validity" | "protocol")
+        && (f.algorithm.parse::<Algorithm>().is_ok()
+            || !(f.algorithm.contains(": ") || f.algorithm.starts_with("unreadable")))
+}
+
 fn cbom_time(s: &str) -> String {
     // `notValidAfter` is a date-time; kagi's are RFC 3339 already.
     s.to_string()
@@ -377,10 +471,14 @@ pub fn cbom(scan: &Scan) -> Value {
     for (n, a) in scan.artefacts.iter().enumerate() {
         let id = a.fingerprint.clone().unwrap_or_else(|| n.to_string());
         let find = |aspect: &str| a.findings.iter().find(|f| f.aspect.starts_with(aspect));
-        let key_ref = find("public key").map(&mut add_alg);
-        let sig_ref = find("signature").map(&mut add_alg);
+        let key_ref = find("public key")
+            .filter(|f| is_algorithm(f))
+            .map(&mut add_alg);
+        let sig_ref = find("signature")
+            .filter(|f| is_algorithm(f))
+            .map(&mut add_alg);
         for f in &a.findings {
-            if f.aspect != "validity" {
+            if is_algorithm(f) {
                 add_alg(f);
             }
         }
@@ -416,27 +514,33 @@ pub fn cbom(scan: &Scan) -> Value {
                 }));
             }
             "TLS endpoint" => {
-                let mut suites = Vec::new();
-                let mut versions = Vec::new();
-                for f in &a.findings {
-                    if f.aspect == "protocol" {
-                        versions.push(f.algorithm.clone());
-                    }
-                    if f.aspect == "cipher suite" {
-                        suites.push(json!({"name": f.note.clone().unwrap_or_else(|| f.algorithm.clone()), "algorithms": [alg_ref(&f.algorithm)]}));
-                    }
+                // One protocol component per version (CycloneDX `version` is one version),
+                // each with the suites accepted under it.
+                for v in a.findings.iter().filter(|f| f.aspect == "protocol") {
+                    let tag = format!("({})", v.algorithm);
+                    let suites: Vec<Value> = a
+                        .findings
+                        .iter()
+                        .filter(|f| f.aspect == "cipher suite")
+                        .filter_map(|f| {
+                            let note = f.note.as_deref()?;
+                            let name = note.strip_suffix(&tag)?.split(' ').next()?;
+                            Some(json!({"name": name, "algorithms": [alg_ref(&f.algorithm)]}))
+                        })
+                        .collect();
+                    let version = v.algorithm.trim_start_matches("TLS ").trim_start_matches("SSL ");
+                    components.push(json!({
+                        "type": "cryptographic-asset",
+                        "bom-ref": format!("crypto/protocol/{}/{}", a.location, v.algorithm.replace(' ', "")),
+                        "name": format!("{} at {}", v.algorithm, a.location),
+                        "cryptoProperties": {"assetType": "protocol", "protocolProperties": {
+                            "type": if v.algorithm.starts_with("SSL") { "other" } else { "tls" },
+                            "version": version,
+                            "cipherSuites": suites,
+                        }},
+                        "properties": properties,
+                    }));
                 }
-                components.push(json!({
-                    "type": "cryptographic-asset",
-                    "bom-ref": format!("crypto/protocol/{}", a.location),
-                    "name": format!("TLS at {}", a.location),
-                    "cryptoProperties": {"assetType": "protocol", "protocolProperties": {
-                        "type": "tls",
-                        "version": versions.join(", "),
-                        "cipherSuites": suites,
-                    }},
-                    "properties": properties,
-                }));
             }
             "private key" | "public key" | "SSH public key" | "OpenSSH private key" | "CSR" => {
                 components.push(key_component(&format!("crypto/key/{id}-{n}"), a, key_ref.as_deref()));

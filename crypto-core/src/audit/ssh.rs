@@ -17,6 +17,57 @@ pub struct SshKey {
     pub algorithm: Result<Algorithm, String>,
     /// A short description (`RSA-3072`).
     pub description: String,
+    /// SHA-256 of the key blob (of the certified key, for a certificate), hex: the same key in
+    /// a private key file, its `.pub` and `authorized_keys` has the same one.
+    pub fingerprint: Option<String>,
+    /// For an OpenSSH certificate: the CA's key, judged too.
+    pub ca: Option<(Result<Algorithm, String>, String)>,
+}
+
+/// The SSH key-blob fingerprint kagi uses to recognise the same key in several files.
+pub fn blob_fingerprint(blob: &[u8]) -> String {
+    crate::keys::Fingerprint::of(blob).hex()
+}
+
+/// An OpenSSH certificate (`*-cert-v01@openssh.com`, PROTOCOL.certkeys): the certified key's
+/// blob (rebuilt as a plain key blob) and the CA's key blob.
+fn certificate(key_type: &str, blob: &[u8]) -> Option<(String, Vec<u8>, Vec<u8>)> {
+    let plain = key_type.strip_suffix("-cert-v01@openssh.com")?.to_string();
+    let mut b = blob;
+    if field(&mut b)? != key_type.as_bytes() {
+        return None;
+    }
+    let _nonce = field(&mut b)?;
+    let n = match plain.as_str() {
+        "ssh-rsa" => 2,
+        "ssh-dss" => 4,
+        "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521" => 2,
+        "ssh-ed25519" | "ssh-ed448" => 1,
+        _ => return None,
+    };
+    let mut key = Vec::new();
+    key.extend_from_slice(&(plain.len() as u32).to_be_bytes());
+    key.extend_from_slice(plain.as_bytes());
+    let mut fields = Vec::new();
+    for _ in 0..n {
+        fields.push(field(&mut b)?);
+    }
+    // RSA certificates carry e, n in the key-blob order.
+    for f in fields {
+        key.extend_from_slice(&(f.len() as u32).to_be_bytes());
+        key.extend_from_slice(f);
+    }
+    // serial (u64), type (u32), key id, principals, valid after/before (u64 each),
+    // critical options, extensions, reserved, then the signature key.
+    b = b.get(12..)?;
+    field(&mut b)?;
+    field(&mut b)?;
+    b = b.get(16..)?;
+    for _ in 0..3 {
+        field(&mut b)?;
+    }
+    let ca = field(&mut b)?.to_vec();
+    Some((plain, key, ca))
 }
 
 const TYPES: [&str; 9] = [
@@ -118,7 +169,11 @@ pub fn keys(text: &str) -> Option<Vec<SshKey>> {
         }
         // authorized_keys lines may start with options; the type is the first known token.
         let words: Vec<&str> = line.split_whitespace().collect();
-        let Some(at) = words.iter().position(|w| TYPES.contains(w)) else {
+        let Some(at) = words.iter().position(|w| {
+            TYPES.contains(w)
+                || w.strip_suffix("-cert-v01@openssh.com")
+                    .is_some_and(|t| TYPES.contains(&t))
+        }) else {
             continue;
         };
         let Some(b64) = words.get(at + 1) else {
@@ -127,14 +182,45 @@ pub fn keys(text: &str) -> Option<Vec<SshKey>> {
         let Ok(blob) = Base64::decode_vec(b64) else {
             continue;
         };
-        let (algorithm, description) = judge_blob(words[at], &blob);
         let comment = (words.len() > at + 2).then(|| words[at + 2..].join(" "));
+        let (algorithm, description, fingerprint, ca) =
+            if words[at].ends_with("-cert-v01@openssh.com") {
+                match certificate(words[at], &blob) {
+                    Some((plain, key, ca_blob)) => {
+                        let (alg, desc) = judge_blob(&plain, &key);
+                        let ca_type = {
+                            let mut c: &[u8] = &ca_blob;
+                            field(&mut c)
+                                .map(|t| String::from_utf8_lossy(t).into_owned())
+                                .unwrap_or_default()
+                        };
+                        let ca = judge_blob(&ca_type, &ca_blob);
+                        (
+                            alg,
+                            format!("{desc} (OpenSSH certificate)"),
+                            Some(blob_fingerprint(&key)),
+                            Some(ca),
+                        )
+                    }
+                    None => (
+                        Err(format!("unreadable OpenSSH certificate {}", words[at])),
+                        "malformed".into(),
+                        None,
+                        None,
+                    ),
+                }
+            } else {
+                let (alg, desc) = judge_blob(words[at], &blob);
+                (alg, desc, Some(blob_fingerprint(&blob)), None)
+            };
         out.push(SshKey {
             line: i + 1,
             key_type: words[at].to_string(),
             comment,
             algorithm,
             description,
+            fingerprint,
+            ca,
         });
     }
     (!out.is_empty()).then_some(out)

@@ -21,13 +21,17 @@ use crate::pki::Certificate;
 use crate::provider::Provider;
 
 /// At most this many connections to one endpoint.
-pub const MAX_CONNECTIONS: usize = 160;
+pub const MAX_CONNECTIONS: usize = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kx {
     Ecdhe,
     Dhe,
     Rsa,
+    /// DH_anon: no server authentication.
+    DhAnon,
+    /// ECDH_anon: no server authentication.
+    EcdhAnon,
     /// TLS 1.3: the group is negotiated separately.
     Tls13,
 }
@@ -36,6 +40,8 @@ enum Kx {
 enum Enc {
     Aes(u16, Mode),
     Camellia(u16, Mode),
+    /// ARIA-GCM (RFC 6209), not on the list.
+    Aria(u16),
     ChaCha,
     TripleDes,
     Des,
@@ -473,6 +479,327 @@ pub const SUITES: &[Suite] = &[
     s(0x0009, "TLS_RSA_WITH_DES_CBC_SHA", Rsa, Des, Sha1, false),
     s(0x003B, "TLS_RSA_WITH_NULL_SHA256", Rsa, Null, Sha256, true),
     s(0x0002, "TLS_RSA_WITH_NULL_SHA", Rsa, Null, Sha1, false),
+    // Anonymous, CCM/CCM_8, ARIA-GCM, DHE Camellia-SHA256 (as sslscan and nmap probe them).
+    s(
+        0x0018,
+        "TLS_DH_anon_WITH_RC4_128_MD5",
+        DhAnon,
+        Rc4,
+        Md5,
+        false,
+    ),
+    s(
+        0x001A,
+        "TLS_DH_anon_WITH_DES_CBC_SHA",
+        DhAnon,
+        Des,
+        Sha1,
+        false,
+    ),
+    s(
+        0x001B,
+        "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA",
+        DhAnon,
+        TripleDes,
+        Sha1,
+        false,
+    ),
+    s(
+        0x0034,
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+        DhAnon,
+        Aes(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x003A,
+        "TLS_DH_anon_WITH_AES_256_CBC_SHA",
+        DhAnon,
+        Aes(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x006C,
+        "TLS_DH_anon_WITH_AES_128_CBC_SHA256",
+        DhAnon,
+        Aes(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x006D,
+        "TLS_DH_anon_WITH_AES_256_CBC_SHA256",
+        DhAnon,
+        Aes(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00A6,
+        "TLS_DH_anon_WITH_AES_128_GCM_SHA256",
+        DhAnon,
+        Aes(128, Mode::Gcm),
+        Aead,
+        true,
+    ),
+    s(
+        0x00A7,
+        "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
+        DhAnon,
+        Aes(256, Mode::Gcm),
+        Aead,
+        true,
+    ),
+    s(
+        0x0046,
+        "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA",
+        DhAnon,
+        Camellia(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x0089,
+        "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA",
+        DhAnon,
+        Camellia(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0x00BF,
+        "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA256",
+        DhAnon,
+        Camellia(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00C5,
+        "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA256",
+        DhAnon,
+        Camellia(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0xC05A,
+        "TLS_DH_anon_WITH_ARIA_128_GCM_SHA256",
+        DhAnon,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05B,
+        "TLS_DH_anon_WITH_ARIA_256_GCM_SHA384",
+        DhAnon,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC015,
+        "TLS_ECDH_anon_WITH_NULL_SHA",
+        EcdhAnon,
+        Null,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC016,
+        "TLS_ECDH_anon_WITH_RC4_128_SHA",
+        EcdhAnon,
+        Rc4,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC017,
+        "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA",
+        EcdhAnon,
+        TripleDes,
+        Sha1,
+        false,
+    ),
+    s(
+        0xC018,
+        "TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
+        EcdhAnon,
+        Aes(128, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0xC019,
+        "TLS_ECDH_anon_WITH_AES_256_CBC_SHA",
+        EcdhAnon,
+        Aes(256, Mode::Cbc),
+        Sha1,
+        false,
+    ),
+    s(
+        0xC09C,
+        "TLS_RSA_WITH_AES_128_CCM",
+        Rsa,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09D,
+        "TLS_RSA_WITH_AES_256_CCM",
+        Rsa,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09E,
+        "TLS_DHE_RSA_WITH_AES_128_CCM",
+        Dhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC09F,
+        "TLS_DHE_RSA_WITH_AES_256_CCM",
+        Dhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A0,
+        "TLS_RSA_WITH_AES_128_CCM_8",
+        Rsa,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A1,
+        "TLS_RSA_WITH_AES_256_CCM_8",
+        Rsa,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A2,
+        "TLS_DHE_RSA_WITH_AES_128_CCM_8",
+        Dhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0A3,
+        "TLS_DHE_RSA_WITH_AES_256_CCM_8",
+        Dhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0AE,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        Ecdhe,
+        Aes(128, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC0AF,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8",
+        Ecdhe,
+        Aes(256, Mode::Ccm),
+        Aead,
+        true,
+    ),
+    s(
+        0xC050,
+        "TLS_RSA_WITH_ARIA_128_GCM_SHA256",
+        Rsa,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC051,
+        "TLS_RSA_WITH_ARIA_256_GCM_SHA384",
+        Rsa,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC052,
+        "TLS_DHE_RSA_WITH_ARIA_128_GCM_SHA256",
+        Dhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC053,
+        "TLS_DHE_RSA_WITH_ARIA_256_GCM_SHA384",
+        Dhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05C,
+        "TLS_ECDHE_ECDSA_WITH_ARIA_128_GCM_SHA256",
+        Ecdhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC05D,
+        "TLS_ECDHE_ECDSA_WITH_ARIA_256_GCM_SHA384",
+        Ecdhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0xC060,
+        "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256",
+        Ecdhe,
+        Aria(128),
+        Aead,
+        true,
+    ),
+    s(
+        0xC061,
+        "TLS_ECDHE_RSA_WITH_ARIA_256_GCM_SHA384",
+        Ecdhe,
+        Aria(256),
+        Aead,
+        true,
+    ),
+    s(
+        0x00BE,
+        "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+        Dhe,
+        Camellia(128, Mode::Cbc),
+        Sha256,
+        true,
+    ),
+    s(
+        0x00C4,
+        "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA256",
+        Dhe,
+        Camellia(256, Mode::Cbc),
+        Sha256,
+        true,
+    ),
 ];
 
 /// Protocol versions, newest first.
@@ -484,28 +811,144 @@ const VERSIONS: [(u16, &str); 5] = [
     (0x0300, "SSL 3.0"),
 ];
 
-/// Named groups (IANA TLS Supported Groups): code, name, and the algorithm to judge.
+/// Named groups (IANA TLS Supported Groups): code, name, and the algorithm to judge (`None`
+/// for a group the list does not name; hybrids are judged by [`group_finding`]).
 fn group(code: u16) -> (&'static str, Option<Algorithm>) {
-    match code {
-        23 => ("secp256r1", Some(Algorithm::Ecdh(Curve::P256))),
-        24 => ("secp384r1", Some(Algorithm::Ecdh(Curve::P384))),
-        25 => ("secp521r1", Some(Algorithm::Ecdh(Curve::P521))),
-        29 => ("x25519", Some(Algorithm::Xdh(Montgomery::X25519))),
-        30 => ("x448", Some(Algorithm::Xdh(Montgomery::X448))),
-        256 => ("ffdhe2048", Some(Algorithm::Dh { bits: 2048 })),
-        257 => ("ffdhe3072", Some(Algorithm::Dh { bits: 3072 })),
-        258 => ("ffdhe4096", Some(Algorithm::Dh { bits: 4096 })),
-        0x11EC => ("X25519MLKEM768", None),
-        _ => ("unknown group", None),
-    }
+    let name = match code {
+        23 => return ("secp256r1", Some(Algorithm::Ecdh(Curve::P256))),
+        24 => return ("secp384r1", Some(Algorithm::Ecdh(Curve::P384))),
+        25 => return ("secp521r1", Some(Algorithm::Ecdh(Curve::P521))),
+        29 => return ("x25519", Some(Algorithm::Xdh(Montgomery::X25519))),
+        30 => return ("x448", Some(Algorithm::Xdh(Montgomery::X448))),
+        256..=260 => {
+            let bits = [2048, 3072, 4096, 6144, 8192][usize::from(code - 256)];
+            let name = [
+                "ffdhe2048",
+                "ffdhe3072",
+                "ffdhe4096",
+                "ffdhe6144",
+                "ffdhe8192",
+            ][usize::from(code - 256)];
+            return (name, Some(Algorithm::Dh { bits }));
+        }
+        512 => return ("MLKEM512", Some(Algorithm::MlKem(512))),
+        513 => return ("MLKEM768", Some(Algorithm::MlKem(768))),
+        514 => return ("MLKEM1024", Some(Algorithm::MlKem(1024))),
+        0x11EB => "SecP256r1MLKEM768",
+        0x11EC => "X25519MLKEM768",
+        0x11ED => "SecP384r1MLKEM1024",
+        1..=28 => [
+            "sect163k1",
+            "sect163r1",
+            "sect163r2",
+            "sect193r1",
+            "sect193r2",
+            "sect233k1",
+            "sect233r1",
+            "sect239k1",
+            "sect283k1",
+            "sect283r1",
+            "sect409k1",
+            "sect409r1",
+            "sect571k1",
+            "sect571r1",
+            "secp160k1",
+            "secp160r1",
+            "secp160r2",
+            "secp192k1",
+            "secp192r1",
+            "secp224k1",
+            "secp224r1",
+            "secp256k1",
+            "",
+            "",
+            "",
+            "brainpoolP256r1",
+            "brainpoolP384r1",
+            "brainpoolP512r1",
+        ][usize::from(code - 1)],
+        31 => "brainpoolP256r1tls13",
+        32 => "brainpoolP384r1tls13",
+        33 => "brainpoolP512r1tls13",
+        34 => "GC256A",
+        35 => "GC256B",
+        36 => "GC256C",
+        37 => "GC256D",
+        38 => "GC512A",
+        39 => "GC512B",
+        40 => "GC512C",
+        41 => "curveSM2",
+        0xFF01 => "arbitrary_explicit_prime_curves",
+        0xFF02 => "arbitrary_explicit_char2_curves",
+        _ => "unknown group",
+    };
+    (name, None)
 }
 
-const GROUPS: [u16; 8] = [23, 24, 25, 29, 30, 256, 257, 258];
+/// The halves of a hybrid post-quantum group (draft-ietf-tls-ecdhe-mlkem).
+fn hybrid(code: u16) -> Option<[Algorithm; 2]> {
+    Some(match code {
+        0x11EB => [Algorithm::Ecdh(Curve::P256), Algorithm::MlKem(768)],
+        0x11EC => [Algorithm::Xdh(Montgomery::X25519), Algorithm::MlKem(768)],
+        0x11ED => [Algorithm::Ecdh(Curve::P384), Algorithm::MlKem(1024)],
+        _ => return None,
+    })
+}
+
+/// The finding on a key-exchange group: its algorithm; a hybrid's weaker half; a group the
+/// list does not name, refused with the reason.
+fn group_finding(provider: &Provider, code: u16) -> Finding {
+    let (name, alg) = group(code);
+    let j = |a: &Algorithm| judge(provider.policy(), a, "key exchange group", provider.date());
+    if let Some(a) = alg {
+        return j(&a);
+    }
+    if let Some(halves) = hybrid(code) {
+        let parts: Vec<Finding> = halves.iter().map(j).collect();
+        let mut worst = parts
+            .iter()
+            .max_by_key(|f| (f.refused, f.severity))
+            .cloned()
+            .unwrap_or_else(|| unknown("key exchange group", name));
+        worst.note = Some(format!(
+            "hybrid {name}: {} and {}, judged by the weaker",
+            parts[0].algorithm, parts[1].algorithm
+        ));
+        return worst;
+    }
+    cryptrec::audit::not_listed(
+        "key exchange group",
+        name,
+        &format!(
+            "{name} is not a group of the CRYPTREC Ciphers List (its ECDH uses the NIST curves P-256, P-384, P-521; DH the finite-field groups)"
+        ),
+        false,
+    )
+}
+
+/// Groups asked in TLS 1.3 (HelloRetryRequest names the one chosen, without a key share).
+const GROUPS: [u16; 30] = [
+    23, 24, 25, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 256, 257, 258, 259, 260, 512,
+    513, 514, 0x11EB, 0x11EC, 0x11ED, 22, 26, 27,
+];
+
+/// Groups asked in TLS 1.0–1.2 ECDHE (RFC 8422; the ServerKeyExchange names the curve).
+const GROUPS_12: [u16; 32] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+    27, 28, 29, 30, 0xFF01, 0xFF02,
+];
 
 /// signature_algorithms offered: what clients commonly send, SHA-1 included so a server that
 /// only signs with SHA-1 shows itself.
 const SIG_SCHEMES: [u16; 12] = [
     0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0807, 0x0201, 0x0203,
+];
+
+/// Every TLS 1.2 signature scheme asked one at a time (IANA TLS SignatureScheme, and the
+/// hash/signature pairs of RFC 5246 §7.4.1.4.1 still met: MD5, SHA-224, DSA).
+const SIG_SCHEMES_12: [u16; 24] = [
+    0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B, 0x0401, 0x0501, 0x0601,
+    0x0807, 0x0808, 0x0201, 0x0203, 0x0101, 0x0301, 0x0303, 0x0202, 0x0302, 0x0402, 0x0502, 0x0602,
 ];
 
 fn scheme(code: u16) -> (&'static str, Option<Algorithm>) {
@@ -538,8 +981,20 @@ fn scheme(code: u16) -> (&'static str, Option<Algorithm>) {
             "ed25519",
             Some(Algorithm::EdDsa(cryptrec::Edwards::Ed25519)),
         ),
+        0x0809 => ("rsa_pss_pss_sha256", Some(pss(HashAlg::Sha256))),
+        0x080A => ("rsa_pss_pss_sha384", Some(pss(HashAlg::Sha384))),
+        0x080B => ("rsa_pss_pss_sha512", Some(pss(HashAlg::Sha512))),
+        0x0808 => ("ed448", Some(Algorithm::EdDsa(cryptrec::Edwards::Ed448))),
         0x0201 => ("rsa_pkcs1_sha1", Some(pkcs1(HashAlg::Sha1))),
         0x0203 => ("ecdsa_sha1", Some(ec(Curve::P256, HashAlg::Sha1))),
+        0x0101 => ("rsa_pkcs1_md5", Some(pkcs1(HashAlg::Md5))),
+        0x0301 => ("rsa_pkcs1_sha224", Some(pkcs1(HashAlg::Sha224))),
+        0x0303 => ("ecdsa_sha224", Some(ec(Curve::P256, HashAlg::Sha224))),
+        0x0202 => ("dsa_sha1", None),
+        0x0302 => ("dsa_sha224", None),
+        0x0402 => ("dsa_sha256", None),
+        0x0502 => ("dsa_sha384", None),
+        0x0602 => ("dsa_sha512", None),
         _ => ("unknown scheme", None),
     }
 }
@@ -568,7 +1023,31 @@ fn ext(kind: u16, body: &[u8]) -> Vec<u8> {
 
 /// A ClientHello record offering `version` (for TLS 1.3: via supported_versions, with an empty
 /// key share), `suites` and `groups`.
-fn client_hello(host: Option<&str>, version: u16, suites: &[u16], groups: &[u16]) -> Vec<u8> {
+/// What a ClientHello offers.
+#[derive(Clone, Copy)]
+struct Hello<'a> {
+    host: Option<&'a str>,
+    version: u16,
+    suites: &'a [u16],
+    groups: &'a [u16],
+    /// signature_algorithms (TLS 1.2 and later).
+    schemes: &'a [u16],
+}
+
+impl<'a> Hello<'a> {
+    fn new(host: Option<&'a str>, version: u16, suites: &'a [u16], groups: &'a [u16]) -> Self {
+        Hello {
+            host,
+            version,
+            suites,
+            groups,
+            schemes: &SIG_SCHEMES,
+        }
+    }
+}
+
+fn client_hello(h: &Hello<'_>) -> Vec<u8> {
+    let (host, version, suites, groups) = (h.host, h.version, h.suites, h.groups);
     let tls13 = version == 0x0304;
     let mut body = u16be(if tls13 { 0x0303 } else { version }).to_vec();
     let random = crate::rand::array::<32>().unwrap_or([7u8; 32]);
@@ -594,7 +1073,7 @@ fn client_hello(host: Option<&str>, version: u16, suites: &[u16], groups: &[u16]
         exts.extend(ext(0x000a, &with_len16(&g)));
         exts.extend(ext(0x000b, &[1, 0]));
         if version >= 0x0303 {
-            let sa: Vec<u8> = SIG_SCHEMES.iter().flat_map(|c| u16be(*c)).collect();
+            let sa: Vec<u8> = h.schemes.iter().flat_map(|c| u16be(*c)).collect();
             exts.extend(ext(0x000d, &with_len16(&sa)));
         }
         if tls13 {
@@ -685,14 +1164,14 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
     let kx = SUITES.iter().find(|s| s.code == suite).map(|s| s.kx)?;
     let mut p;
     match kx {
-        Ecdhe => {
+        Ecdhe | EcdhAnon => {
             if *b.first()? != 3 {
                 return None;
             }
             a.group = Some(u16::from_be_bytes([*b.get(1)?, *b.get(2)?]));
             p = 4 + usize::from(*b.get(3)?);
         }
-        Dhe => {
+        Dhe | DhAnon => {
             let plen = usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?]));
             let prime = b.get(2..2 + plen)?;
             let lead = prime.iter().position(|&x| x != 0).unwrap_or(prime.len());
@@ -708,7 +1187,7 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
         }
         _ => return Some(()),
     }
-    if version >= 0x0303 {
+    if version >= 0x0303 && !matches!(kx, DhAnon | EcdhAnon) {
         a.sig_scheme = Some(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
     }
     Some(())
@@ -717,10 +1196,7 @@ fn server_key_exchange(b: &[u8], suite: u16, version: u16, a: &mut Answer) -> Op
 /// One ClientHello, one answer. `full`: read on to ServerHelloDone (chain, key exchange).
 fn ask(
     addr: &std::net::SocketAddr,
-    host: Option<&str>,
-    version: u16,
-    suites: &[u16],
-    groups: &[u16],
+    hello: &Hello<'_>,
     full: bool,
     timeout: Duration,
 ) -> Result<Answer, Error> {
@@ -731,7 +1207,7 @@ fn ask(
         deadline: Instant::now() + timeout,
     };
     c.stream
-        .write_all(&client_hello(host, version, suites, groups))
+        .write_all(&client_hello(hello))
         .map_err(Error::Io)?;
     let mut a = Answer::default();
     let mut hs: Vec<u8> = Vec::new();
@@ -842,6 +1318,12 @@ fn component_findings(
             key_bits: bits,
             mode: Some(mode),
         })),
+        Aria(bits) => v.push(cryptrec::audit::not_listed(
+            "cipher suite",
+            &format!("ARIA-{bits}-GCM"),
+            "ARIA (RFC 6209) is not on the CRYPTREC Ciphers List",
+            false,
+        )),
         ChaCha => v.push(j(&Algorithm::ChaCha20Poly1305)),
         TripleDes => v.push(j(&Algorithm::Cipher {
             cipher: BlockCipher::TripleDes,
@@ -869,6 +1351,14 @@ fn component_findings(
     }
     if let Some(k) = kx_alg {
         v.push(j(&k));
+    }
+    if matches!(suite.kx, DhAnon | EcdhAnon) {
+        v.push(cryptrec::audit::not_listed(
+            "cipher suite",
+            "anonymous key exchange",
+            "anonymous (EC)DH authenticates no server: anyone in the path can impersonate it (RFC 5246 §A.5, RFC 8422 §2.5 — never for general use)",
+            true,
+        ));
     }
     v
 }
@@ -940,7 +1430,10 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     // Is anything there?
     TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
     let mut connections = 1;
+    // Stopping at the connection bound leaves suites or groups unasked: never "ok" then.
+    let mut truncated = false;
     let mut endpoint = Artefact::new(target, "TLS endpoint");
+    endpoint.endpoint = Some(target.to_string());
     endpoint.name = Some(target.to_string());
     let mut chain: Vec<Vec<u8>> = Vec::new();
     let mut versions_found = Vec::new();
@@ -959,10 +1452,22 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             .collect();
         let mut offered: Vec<u16> = candidates.iter().map(|s| s.code).collect();
         let mut accepted = Vec::new();
-        while !offered.is_empty() && connections < MAX_CONNECTIONS {
+        while !offered.is_empty() {
+            if connections >= MAX_CONNECTIONS {
+                truncated = true;
+                break;
+            }
             connections += 1;
-            let full = chain.is_empty() || accepted.is_empty();
-            let a = ask(&addr, sni, code, &offered, &GROUPS, full, timeout)?;
+            // TLS <= 1.2: read every flight to its ServerKeyExchange, so the (EC)DHE group and
+            // size of every accepted suite are judged, not only the first one's (a 1024-bit
+            // DHE group behind a preferred ECDHE suite is LOGJAM-weak).
+            let full = code != 0x0304 || chain.is_empty() || accepted.is_empty();
+            let a = ask(
+                &addr,
+                &Hello::new(sni, code, &offered, &GROUPS),
+                full,
+                timeout,
+            )?;
             let (Some(v), Some(suite)) = (a.version, a.suite) else {
                 break;
             };
@@ -985,41 +1490,87 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 continue;
             };
             let kx_alg = match suite.kx {
-                Ecdhe => a.group.and_then(|g| group(g).1),
-                Dhe => a.dh_bits.map(|bits| Algorithm::Dh { bits }),
+                Ecdhe | EcdhAnon => a.group.and_then(|g| group(g).1),
+                Dhe | DhAnon => a.dh_bits.map(|bits| Algorithm::Dh { bits }),
                 Rsa => leaf_rsa_bits(&chain).map(|bits| Algorithm::RsaPkcs1Encrypt { bits }),
                 Tls13 => None,
             };
+            if matches!(suite.kx, Dhe | DhAnon) {
+                // The DHE group as its own finding, once per size and version, as the
+                // reference scanners report it ("dh 1024").
+                let f = match kx_alg {
+                    Some(x) => {
+                        let mut f =
+                            judge(provider.policy(), &x, "key exchange group", provider.date());
+                        f.note = Some(format!("DHE {x} ({name})"));
+                        f
+                    }
+                    None => {
+                        let mut f = unknown("key exchange group", "DHE group not read");
+                        f.note = Some(format!(
+                            "the server's DHE parameters were not read ({name})"
+                        ));
+                        f
+                    }
+                };
+                if !endpoint
+                    .findings
+                    .iter()
+                    .any(|g| g.aspect == f.aspect && g.note == f.note)
+                {
+                    endpoint.findings.push(f);
+                }
+            }
             endpoint
                 .findings
                 .push(suite_finding(provider, suite, kx_alg, name));
             if let Some(sch) = a.sig_scheme {
-                let (sname, alg) = scheme(sch);
-                if !endpoint
-                    .findings
-                    .iter()
-                    .any(|f| f.aspect == "signature scheme" && f.note.as_deref() == Some(sname))
-                {
-                    let mut f = match alg.map(|x| with_leaf_bits(x, &chain)) {
-                        Some(x) => {
-                            judge(provider.policy(), &x, "signature scheme", provider.date())
-                        }
-                        None => unknown("signature scheme", sname),
-                    };
-                    f.note = Some(sname.to_string());
-                    endpoint.findings.push(f);
+                scheme_finding(provider, &mut endpoint, sch, &chain);
+            }
+        }
+        if code == 0x0303 {
+            // Every signature scheme the server accepts, one offered at a time over its
+            // (EC)DHE suites (whose ServerKeyExchange is signed): a server that would sign
+            // with rsa_pkcs1_sha1 shows itself even when it prefers another.
+            let kx: Vec<u16> = accepted
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|c| {
+                    SUITES
+                        .iter()
+                        .any(|s| s.code == *c && matches!(s.kx, Ecdhe | Dhe))
+                })
+                .collect();
+            for sch in if kx.is_empty() {
+                &[][..]
+            } else {
+                &SIG_SCHEMES_12[..]
+            } {
+                if connections >= MAX_CONNECTIONS {
+                    truncated = true;
+                    break;
+                }
+                connections += 1;
+                let hello = Hello {
+                    schemes: std::slice::from_ref(sch),
+                    ..Hello::new(sni, code, &kx, &GROUPS)
+                };
+                if ask(&addr, &hello, true, timeout)?.sig_scheme == Some(*sch) {
+                    scheme_finding(provider, &mut endpoint, *sch, &chain);
                 }
             }
         }
         if code == 0x0303 || code == 0x0304 {
             // Key-exchange groups, one offered at a time (TLS 1.3: by HelloRetryRequest).
             let suites: Vec<u16> = candidates.iter().map(|s| s.code).collect();
-            for g in GROUPS {
+            let groups: &[u16] = if code == 0x0304 { &GROUPS } else { &GROUPS_12 };
+            for &g in groups {
                 if connections >= MAX_CONNECTIONS {
+                    truncated = true;
                     break;
                 }
                 connections += 1;
-                let a = ask(&addr, sni, code, &suites, &[g], false, timeout)?;
+                let a = ask(&addr, &Hello::new(sni, code, &suites, &[g]), false, timeout)?;
                 let chosen = if code == 0x0304 {
                     a.group
                 } else {
@@ -1027,34 +1578,34 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     connections += 1;
                     ask(
                         &addr,
-                        sni,
-                        code,
-                        &ecdhe_and_dhe(&suites),
-                        &[g],
+                        &Hello::new(sni, code, &ecdhe_and_dhe(&suites), &[g]),
                         true,
                         timeout,
                     )?
                     .group
                 };
                 if chosen == Some(g) {
-                    let (gname, alg) = group(g);
+                    let (gname, _) = group(g);
                     let label = format!("{gname} ({name})");
                     if endpoint.findings.iter().any(|f| {
                         f.aspect == "key exchange group" && f.note.as_deref() == Some(&label)
                     }) {
                         continue;
                     }
-                    let mut f = match alg {
-                        Some(x) => {
-                            judge(provider.policy(), &x, "key exchange group", provider.date())
-                        }
-                        None => unknown("key exchange group", gname),
-                    };
-                    f.note = Some(label);
+                    let mut f = group_finding(provider, g);
+                    f.note = Some(match f.note {
+                        Some(n) => format!("{label}; {n}"),
+                        None => label,
+                    });
                     endpoint.findings.push(f);
                 }
             }
         }
+    }
+    if truncated {
+        endpoint.not_judged = Some(format!(
+            "the probe stopped at its bound of {MAX_CONNECTIONS} connections before every suite and group was asked"
+        ));
     }
     if versions_found.is_empty() {
         return Err(Error::Malformed(format!(
@@ -1072,10 +1623,30 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     let mut out = vec![endpoint];
     for (i, der) in chain.iter().enumerate() {
         if let Ok(c) = Certificate::from_der(der) {
-            out.push(super::certificate(provider, target, Some(i + 1), &c));
+            let mut a = super::certificate(provider, target, Some(i + 1), &c);
+            a.endpoint = Some(target.to_string());
+            out.push(a);
         }
     }
     Ok(out)
+}
+
+/// Adds the finding on a signature scheme the server signed with, once.
+fn scheme_finding(provider: &Provider, endpoint: &mut Artefact, sch: u16, chain: &[Vec<u8>]) {
+    let (sname, alg) = scheme(sch);
+    if endpoint
+        .findings
+        .iter()
+        .any(|f| f.aspect == "signature scheme" && f.note.as_deref() == Some(sname))
+    {
+        return;
+    }
+    let mut f = match alg.map(|x| with_leaf_bits(x, chain)) {
+        Some(x) => judge(provider.policy(), &x, "signature scheme", provider.date()),
+        None => unknown("signature scheme", sname),
+    };
+    f.note = Some(sname.to_string());
+    endpoint.findings.push(f);
 }
 
 fn ecdhe_and_dhe(suites: &[u16]) -> Vec<u16> {
@@ -1184,7 +1755,12 @@ mod tests {
     #[test]
     fn client_hellos_are_well_formed_records() {
         for (v, _) in VERSIONS {
-            let r = client_hello(Some("example.jp"), v, &[0x1301, 0xC02F], &GROUPS);
+            let r = client_hello(&Hello::new(
+                Some("example.jp"),
+                v,
+                &[0x1301, 0xC02F],
+                &GROUPS,
+            ));
             assert_eq!(r[0], 0x16);
             assert_eq!(usize::from(u16::from_be_bytes([r[3], r[4]])), r.len() - 5);
             assert_eq!(r[5], 1, "a ClientHello");
@@ -1247,6 +1823,29 @@ mod tests {
         for cut in 0..rec.len() {
             let (_, _, _, n) = parse_flight(&rec[..cut]);
             assert!(n <= 1);
+        }
+    }
+
+    #[test]
+    fn groups_are_judged_hybrids_by_the_weaker_half() {
+        let provider = Provider::egov()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .at_date(time::macros::date!(2026 - 12 - 01));
+        let f = |g| group_finding(&provider, g);
+        assert_eq!(f(259).algorithm, "dh-6144");
+        assert_eq!(f(260).algorithm, "dh-8192");
+        assert!(!f(0x11ED).refused, "P-384 + ML-KEM-1024: {:?}", f(0x11ED));
+        // X25519 is not named by the list: the hybrid is refused for its classical half.
+        let x = f(0x11EC);
+        assert!(
+            x.refused && x.note.as_deref().is_some_and(|n| n.contains("x25519")),
+            "{x:?}"
+        );
+        let k1 = f(22);
+        assert!(k1.refused && k1.algorithm == "secp256k1", "{k1:?}");
+        for g in GROUPS.iter().chain(&GROUPS_12) {
+            assert_ne!(group(*g).0, "unknown group", "{g}");
+            assert_ne!(group(*g).0, "", "{g}");
         }
     }
 

@@ -29,6 +29,11 @@ pub struct EncryptedKey {
 }
 
 impl EncryptedKey {
+    /// The `EncryptedPrivateKeyInfo` DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
     /// How it is encrypted; an error if kagi would refuse to decrypt it.
     pub fn info(&self, provider: &Provider) -> Result<pbes2::Pbes2Info, Error> {
         pbes2::inspect(provider, &self.der)
