@@ -1237,3 +1237,42 @@ fn crypto_erase_over_plaintext_claims_no_level_whatever_is_attested() {
     assert!(sample["readable"].as_u64().unwrap() > 0, "{sample}");
     assert_eq!(sample["ciphertext_like"], 0, "{sample}");
 }
+
+/// `len` bytes where each 512-byte sector is 384 random bytes and 128 bytes of text.
+fn quarter_plaintext(len: usize) -> Vec<u8> {
+    let text = b"SECRET: account 1234-5678 password=hunter2 record of the resident register, kept 30 years. ";
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        for _ in 0..48 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out.extend((0..128).map(|j| text[j % text.len()]));
+    }
+    out
+}
+
+#[test]
+fn crypto_erase_over_a_quarter_plaintext_claims_no_purge() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let img = dir.join("mixed.img");
+    std::fs::write(&img, quarter_plaintext(64 << 20)).unwrap();
+    let dev = Loop::new(&img);
+    // The keystream test of `erase verify --expect random` finds the text too.
+    let v = kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "random"]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    luks2(&dir, &dev.0);
+    let r = crypto_erase_attested(&dir, &dev.0);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("NOT ciphertext"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Purge"), "{}", r.stdout);
+    let cert = issued(&r);
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
+    let sample = &doc["crypto_erase"]["data_sample"];
+    assert_eq!(sample["ciphertext_like"], 0, "{sample}");
+}
