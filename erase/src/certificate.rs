@@ -1126,6 +1126,7 @@ mod tests {
                         bytes: 512,
                         changed: vec![Range { start: 0, end: 512 }],
                         at: d.sanitization.finished.clone(),
+                        by_content: 0,
                     })
                 }),
             ),

@@ -135,6 +135,14 @@ pub struct Recheck {
     pub changed: Vec<Range>,
     /// When the re-check ran (RFC 3339).
     pub at: String,
+    /// Windows the journal recorded no digest for, judged by their content instead (byte for
+    /// byte, or the keystream test for random).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub by_content: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The digest algorithm of [`Recheck`].
@@ -916,7 +924,7 @@ pub fn run(
     }
     if state.session > 0 {
         // A resumed run: what was verified before an interruption may have changed since.
-        let Some(recheck) = recheck(target, state, plan.verify, &regions, stop)? else {
+        let Some(recheck) = recheck(provider, target, state, &plan, &regions, stop)? else {
             return Ok(Ended::Stopped);
         };
         state.report.recheck = Some(recheck);
@@ -947,12 +955,16 @@ fn window_pieces(start: u64, end: u64, verify: Verify, regions: &[Range]) -> Vec
     }
 }
 
-/// Re-reads every window verified in an earlier session and compares its BLAKE3 digest with
-/// the one recorded when it was verified. `None` when stopped.
+/// Re-reads every window of the verified pass that this session did not verify itself. A
+/// window with a digest recorded in an earlier session is compared with it; a window without
+/// one (the journal is input from disk, unprotected: its digests may be gone or its counters
+/// moved past them) is judged by its content — byte for byte for zero, one and patterns, the
+/// keystream test for random — never taken on trust. `None` when stopped.
 fn recheck(
+    provider: &Provider,
     target: &mut dyn Target,
     state: &mut State,
-    verify: Verify,
+    plan: &Plan,
     regions: &[Range],
     stop: &AtomicBool,
 ) -> Result<Option<Recheck>, Error> {
@@ -962,39 +974,78 @@ fn recheck(
         bytes: 0,
         changed: Vec::new(),
         at: String::new(),
+        by_content: 0,
     };
+    let verify = plan.verify;
+    let Some(method) = plan.passes.last() else {
+        return Err(Error::Invalid("a plan without passes".into()));
+    };
+    if verify == Verify::Off {
+        out.at = now();
+        return Ok(Some(out));
+    }
+    let generator = if *method == Method::Random {
+        None
+    } else {
+        Some(Generator::new(provider, method)?)
+    };
+    let (size, window, session) = (state.report.size, state.window, state.session);
     let mut got = AlignedBuf::new(BLOCK);
-    let earlier: Vec<WindowDigest> = state
-        .digests
-        .iter()
-        .filter(|d| d.session < state.session)
-        .cloned()
-        .collect();
-    for d in earlier {
+    let mut want = vec![0u8; BLOCK];
+    for start in (0..size).step_by(window as usize) {
+        let end = (start + window).min(size);
+        let same = |d: &&WindowDigest| d.start == start && d.end == end;
+        if state
+            .digests
+            .iter()
+            .filter(same)
+            .any(|d| d.session == session)
+        {
+            continue; // verified in this session
+        }
+        let recorded = state
+            .digests
+            .iter()
+            .filter(same)
+            .rfind(|d| d.session < session)
+            .map(|d| d.blake3.clone());
         let mut hasher = blake3::Hasher::new();
-        let mut unreadable = false;
-        for r in window_pieces(d.start, d.end, verify, regions) {
+        let mut bad = false;
+        for r in window_pieces(start, end, verify, regions) {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let buf = &mut got.as_mut_slice()[..(r.end - r.start) as usize];
+            let n = (r.end - r.start) as usize;
+            let buf = &mut got.as_mut_slice()[..n];
             if let Err(e) = target
                 .read_at(buf, r.start)
                 .or_else(|_| target.read_at(buf, r.start))
             {
-                unreadable = true;
+                bad = true;
                 push(&mut state.report.read_failures, r.start, r.end);
                 state.report.first_read_error.get_or_insert_with(|| {
                     format!("at byte {} (re-check): {}", r.start, describe_io(&e))
                 });
                 continue;
             }
-            hasher.update(buf);
-            out.bytes += r.end - r.start;
+            out.bytes += n as u64;
+            if recorded.is_some() {
+                hasher.update(buf);
+            } else if let Some(g) = &generator {
+                // Zero, one and patterns depend only on the byte offset: block size 1.
+                g.fill(r.start, 1, &mut want[..n])?;
+                bad |= buf != &want[..n];
+            } else {
+                bad |= !buf.chunks(512).all(looks_random);
+            }
         }
         out.windows += 1;
-        if unreadable || hasher.finalize().to_hex().as_str() != d.blake3 {
-            push(&mut out.changed, d.start, d.end);
+        match recorded {
+            Some(d) => bad |= hasher.finalize().to_hex().as_str() != d,
+            None => out.by_content += 1,
+        }
+        if bad {
+            push(&mut out.changed, start, end);
         }
     }
     out.at = now();

@@ -818,11 +818,15 @@ fn render(r: &Report) -> String {
         );
         let _ = writeln!(
             s,
-            "  read back:   {} of {} planned bytes{direct}: {} bytes differ from what was written, {} bytes unreadable — not verified",
+            "  read back:   {} of {} planned bytes{direct}: {} bytes differ from what was written, {} bytes unreadable{} — not verified",
             r.bytes_verified,
             r.verify_planned,
             bytes(&r.mismatches),
-            bytes(&r.read_failures)
+            bytes(&r.read_failures),
+            match r.recheck.as_ref().map(|c| bytes(&c.changed)) {
+                Some(n) if n > 0 => format!(", {n} bytes changed since they were verified"),
+                _ => String::new(),
+            }
         );
     }
     for (what, e) in [
@@ -837,14 +841,17 @@ fn render(r: &Report) -> String {
         if c.changed.is_empty() {
             let _ = writeln!(
                 s,
-                "  re-checked:  {} window(s) verified before the interruption, {} bytes re-read: unchanged ({} digests)",
-                c.windows, c.bytes, c.algorithm
+                "  re-checked:  {} window(s) verified before the interruption, {} bytes re-read: unchanged ({} digests{})",
+                c.windows,
+                c.bytes,
+                c.algorithm,
+                by_content(c)
             );
         } else {
             for x in &c.changed {
                 let _ = writeln!(
                     s,
-                    "  CHANGED:     window bytes {}..{} no longer reads back as when it was verified before the interruption ({} digest differs)",
+                    "  CHANGED:     window bytes {}..{} no longer reads back as when it was verified before the interruption ({} digest differs, or, with no digest recorded, its content is not what the last pass writes)",
                     x.start, x.end, c.algorithm
                 );
             }
@@ -912,4 +919,16 @@ fn list(json: bool) -> Result<Outcome, CliError> {
     }
     print(&s)?;
     Ok(Outcome::Yes)
+}
+
+/// How many re-checked windows had no recorded digest and were judged by their content.
+fn by_content(c: &engine::Recheck) -> String {
+    if c.by_content == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} window(s) had no recorded digest and were judged by their content",
+            c.by_content
+        )
+    }
 }
