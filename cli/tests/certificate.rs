@@ -521,6 +521,108 @@ fn no_certificate_without_verification_or_after_an_interruption_and_one_after_re
     assert!(re["windows"].as_u64().unwrap() >= 1, "{re}");
     assert_eq!(re["changed"], serde_json::json!([]));
     assert!(r.stdout.contains("re-checked:"), "{}", r.stdout);
+
+    // The operator's own key re-signs edited documents: the consistency rules still see
+    // that the re-check no longer covers what the stretches say was verified before.
+    let good = resigned(&dir, &cert, |_| {});
+    let v = verify(&dir, &[&good, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let started = doc["sanitization"]["started"].clone();
+    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        (
+            "the re-check read 0 window(s), 0 bytes",
+            Box::new(|d| {
+                d["verification"]["recheck"]["windows"] = 0.into();
+                d["verification"]["recheck"]["bytes"] = 0.into();
+            }),
+        ),
+        (
+            "4096 bytes",
+            Box::new(|d| d["verification"]["recheck"]["bytes"] = 4096.into()),
+        ),
+        (
+            "is not between the last resumption",
+            Box::new(move |d| d["verification"]["recheck"]["at"] = started.clone()),
+        ),
+        (
+            "is not between the last resumption",
+            Box::new(|d| d["verification"]["recheck"]["at"] = "2030-01-01T00:00:00Z".into()),
+        ),
+        (
+            "no resumption recorded",
+            Box::new(|d| {
+                d["sanitization"]["resumed"] = serde_json::json!([]);
+                d["verification"].as_object_mut().unwrap().remove("recheck");
+            }),
+        ),
+        (
+            "not 64 hex digits",
+            Box::new(|d| {
+                d["sanitization"]["passes"][0]["segments"][0]["key_commitment"] = "zz".into()
+            }),
+        ),
+        (
+            "a device kind \"NVMe SSD\" that kagi does not write",
+            Box::new(|d| d["device"]["kind"] = "NVMe SSD".into()),
+        ),
+        (
+            "with transport \"file\"",
+            Box::new(|d| d["device"]["transport"] = "file".into()),
+        ),
+    ];
+    for (want, edit) in edits {
+        let bad = resigned(&dir, &cert, edit);
+        let v = verify(&dir, &[&bad, "--trust", "ca.crt"]);
+        assert_eq!(v.code, 1, "{want}: {}{}", v.stdout, v.stderr);
+        assert!(
+            v.stdout.starts_with("INVALID") && v.stdout.contains(want),
+            "{want}: {}",
+            v.stdout
+        );
+    }
+}
+
+/// `cert` with `edit` applied to its document and the issue time set to now, re-signed with
+/// the operator's own key by openssl: what someone holding the key could make. Returns the
+/// new file's name (in `dir`).
+fn resigned(dir: &Path, cert: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let bytes = std::fs::read(cert).unwrap();
+    let (doc, _) = split(&bytes);
+    let mut v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    edit(&mut v);
+    let now = Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%S.%NZ"])
+        .output()
+        .unwrap();
+    v["issued"] = String::from_utf8(now.stdout).unwrap().trim().into();
+    let mut text = serde_json::to_string_pretty(&v).unwrap();
+    text.push('\n');
+    std::fs::write(dir.join("resigned.json"), &text).unwrap();
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-in",
+            "resigned.json",
+            "-signer",
+            "op.crt",
+            "-inkey",
+            "op.key",
+            "-passin",
+            "env:PW",
+            "-md",
+            "sha256",
+            "-outform",
+            "PEM",
+            "-out",
+            "resigned.pem",
+        ],
+    );
+    let pem = std::fs::read_to_string(dir.join("resigned.pem")).unwrap();
+    std::fs::write(dir.join("resigned.erasure"), text + &pem).unwrap();
+    "resigned.erasure".into()
 }
 
 #[test]

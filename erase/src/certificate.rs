@@ -768,6 +768,8 @@ impl Document {
                 p.push("more bytes re-checked than the device has".into());
             }
         }
+        self.resume_problems(&mut p);
+        self.device_problems(&mut p);
         if v.verified_bytes != v.planned_bytes {
             p.push(format!(
                 "{} of {} planned bytes verified",
@@ -828,6 +830,123 @@ impl Document {
             _ => p.push("a time that is not RFC 3339".into()),
         }
         p
+    }
+
+    /// A resumed run (or one written in several key stretches) must carry a re-check that
+    /// covers everything verified before the last resumption, done between that resumption and
+    /// the issue; every key commitment is a SHA-256 value (64 hex digits).
+    fn resume_problems(&self, p: &mut Vec<String>) {
+        let s = &self.sanitization;
+        let v = &self.verification;
+        let size = self.device.size;
+        for (i, pass) in s.passes.iter().enumerate() {
+            for seg in &pass.segments {
+                if let Some(k) = &seg.key_commitment
+                    && !(k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+                {
+                    p.push(format!(
+                        "pass {} has a key commitment that is not 64 hex digits (SHA-256)",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        let stretches = s.passes.iter().any(|x| x.segments.len() > 1);
+        if stretches && s.resumed.is_empty() {
+            p.push("a pass written in several stretches, but no resumption recorded".into());
+        }
+        if s.technique != "overwrite" || (s.resumed.is_empty() && !stretches) {
+            return;
+        }
+        // Without a re-check, the overwrite rules (or the line above) have said so.
+        let Some(r) = &v.recheck else {
+            return;
+        };
+        // What the verified pass had behind it when the last session began.
+        let before = s
+            .passes
+            .last()
+            .and_then(|x| x.segments.last())
+            .map_or(0, |x| x.start);
+        let need = if v.mode == "full" {
+            before
+        } else {
+            let pct = v
+                .mode
+                .trim_start_matches("sample ")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap_or(0);
+            let sector = u64::from(self.device.logical_sector.max(1));
+            crate::engine::sample_regions(size, sector, pct, v.sample_seed.unwrap_or(0))
+                .iter()
+                .map(|x| x.end.min(before).saturating_sub(x.start))
+                .sum()
+        };
+        if r.bytes < need || (before > 0 && r.windows < before.div_ceil(crate::engine::WINDOW)) {
+            p.push(format!(
+                "the re-check read {} window(s), {} bytes, but {need} bytes (up to byte {before}) were verified before the last resumption",
+                r.windows, r.bytes
+            ));
+        }
+        if r.bytes > size || r.windows > size.div_ceil(crate::engine::BLOCK as u64) {
+            p.push("more re-checked than the device holds".into());
+        }
+        let t = |x: &str| OffsetDateTime::parse(x, &Rfc3339).ok();
+        let from = s.resumed.last().unwrap_or(&s.started);
+        match (t(from), t(&r.at), t(&self.issued)) {
+            (Some(a), Some(b), Some(c)) if a <= b && b <= c => {}
+            (Some(_), Some(_), Some(_)) => p.push(format!(
+                "the re-check time {} is not between the last resumption {from} and the issue {}",
+                r.at, self.issued
+            )),
+            _ => p.push("a re-check time that is not RFC 3339".into()),
+        }
+    }
+
+    /// The device kinds kagi writes, and a transport that fits them.
+    fn device_problems(&self, p: &mut Vec<String>) {
+        let d = &self.device;
+        const KINDS: [&str; 5] = [
+            "whole device",
+            "partition",
+            "loopback device",
+            "partition of a loopback device",
+            "regular file",
+        ];
+        const TRANSPORTS: [&str; 9] = [
+            "SATA/SCSI",
+            "NVMe",
+            "USB",
+            "virtio",
+            "dm",
+            "md",
+            "loop",
+            "unknown",
+            "file",
+        ];
+        if !TRANSPORTS.contains(&d.transport.as_str()) {
+            p.push(format!(
+                "a device transport \"{}\" that kagi does not write",
+                d.transport
+            ));
+        }
+        if !KINDS.contains(&d.kind.as_str()) {
+            p.push(format!(
+                "a device kind \"{}\" that kagi does not write",
+                d.kind
+            ));
+        } else if (d.kind == "regular file") != (d.transport == "file") {
+            p.push(format!(
+                "a device of kind \"{}\" with transport \"{}\"",
+                d.kind, d.transport
+            ));
+        } else if d.kind.contains("loopback") != (d.transport == "loop") {
+            p.push(format!(
+                "a device of kind \"{}\" with transport \"{}\"",
+                d.kind, d.transport
+            ));
+        }
     }
 
     /// The exact bytes that are signed: pretty JSON and a final newline.
@@ -1160,6 +1279,103 @@ mod tests {
         );
         for (want, edit) in cases {
             let mut d = document();
+            edit(&mut d);
+            let p = d.problems();
+            assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+        }
+    }
+
+    /// A random run over three 4 MiB windows, stopped after the first and resumed.
+    fn resumed_document() -> Document {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let p = Provider::egov().unwrap();
+        let mut t = Faulty::new(3 * engine::BLOCK, 0x11, vec![]);
+        let plan = Plan::parse(Some("random"), None, Verify::Full).unwrap();
+        let mut state = engine::State::new(&t, &plan).unwrap();
+        state.window = engine::BLOCK as u64;
+        let stop = AtomicBool::new(false);
+        let ended = engine::run(
+            &p,
+            &mut t,
+            &mut state,
+            &stop,
+            &mut |_| {
+                stop.store(true, Ordering::Relaxed);
+                Ok(())
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(ended, engine::Ended::Stopped);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        state.resuming();
+        let stop = AtomicBool::new(false);
+        engine::run(&p, &mut t, &mut state, &stop, &mut |_| Ok(()), &mut |_| {}).unwrap();
+        let r = state.report;
+        Document::from_run(
+            &p,
+            &r,
+            DeviceRecord::from_file("/tmp/x", r.size),
+            context(),
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_resumed_certificate_must_carry_a_recheck_that_covers_what_came_before() {
+        let good = resumed_document();
+        assert!(good.problems().is_empty(), "{:?}", good.problems());
+        assert_eq!(good.sanitization.passes[0].segments.len(), 2);
+        let started = good.sanitization.started.clone();
+        type Edit = Box<dyn Fn(&mut Document)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "the re-check read 0 window(s), 0 bytes",
+                Box::new(|d| {
+                    let r = d.verification.recheck.as_mut().unwrap();
+                    r.windows = 0;
+                    r.bytes = 0;
+                }),
+            ),
+            (
+                "4096 bytes",
+                Box::new(|d| d.verification.recheck.as_mut().unwrap().bytes = 4096),
+            ),
+            (
+                "is not between the last resumption",
+                Box::new(move |d| d.verification.recheck.as_mut().unwrap().at = started.clone()),
+            ),
+            (
+                "is not between the last resumption",
+                Box::new(|d| {
+                    d.verification.recheck.as_mut().unwrap().at = "2030-01-01T00:00:00Z".into()
+                }),
+            ),
+            (
+                "no resumption recorded",
+                Box::new(|d| {
+                    d.sanitization.resumed.clear();
+                    d.verification.recheck = None;
+                }),
+            ),
+            (
+                "not 64 hex digits",
+                Box::new(|d| {
+                    d.sanitization.passes[0].segments[1].key_commitment = Some("zz".into())
+                }),
+            ),
+            (
+                "that kagi does not write",
+                Box::new(|d| d.device.kind = "NVMe SSD".into()),
+            ),
+            (
+                "with transport",
+                Box::new(|d| d.device.transport = "nvme".into()),
+            ),
+        ];
+        for (want, edit) in cases {
+            let mut d = good.clone();
             edit(&mut d);
             let p = d.problems();
             assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");

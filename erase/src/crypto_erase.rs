@@ -496,6 +496,7 @@ mod tests {
         };
         let mut dev = DeviceRecord::from_file("/dev/x", 20 << 20);
         dev.kind = "whole device".into();
+        dev.transport = "SATA/SCSI".into();
         assert_eq!(out.data.unwritten, out.data.sectors, "{:?}", out.data);
         for (first, copies, file, level) in [
             (true, true, false, "Purge"),
@@ -506,6 +507,7 @@ mod tests {
             let mut d = dev.clone();
             if file {
                 d.kind = "regular file".into();
+                d.transport = "file".into();
             }
             let doc =
                 Document::from_crypto_erase(&p, &out, d, ctx.clone(), first, copies, vec![], &[])
@@ -557,6 +559,7 @@ mod tests {
         };
         let mut dev = DeviceRecord::from_file("/dev/x", 40 << 20);
         dev.kind = "whole device".into();
+        dev.transport = "SATA/SCSI".into();
         let doc = Document::from_crypto_erase(&p, &out, dev, ctx, true, true, vec![], &[]).unwrap();
         assert_eq!(doc.sanitization.nist_level, "Not claimed");
         assert!(
