@@ -1378,3 +1378,55 @@ fn crypto_erase_over_a_quarter_plaintext_claims_no_purge() {
     let sample = &doc["crypto_erase"]["data_sample"];
     assert_eq!(sample["ciphertext_like"], 0, "{sample}");
 }
+
+#[test]
+fn render_without_trust_still_checks_the_signature_and_the_document() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let dev = Loop::new(&image(&dir, "d.img", 4));
+    let r = erase_signed(&dir, &dev.0, "op", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let cert = issued(&r);
+    let render = |file: &str, html: &str| {
+        kagi_in(
+            &dir,
+            &["certificate", "render", file, "--html", html, "--force"],
+        )
+    };
+    // A good certificate: exit 0, the page says what was and was not checked.
+    let r = render(&cert, "good.html");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("not checked against a trust anchor"),
+        "{}",
+        r.stderr
+    );
+    let page = std::fs::read_to_string(dir.join("good.html")).unwrap();
+    assert!(page.contains("signer not checked against a trust anchor"));
+    assert!(!page.contains("NOT VALID"));
+    let marked = |html: &str| {
+        let page = std::fs::read_to_string(dir.join(html)).unwrap();
+        page.contains("id=\"void\"") && page.contains("id=\"pagemark\"")
+    };
+    // An edited field: the digest no longer matches, no anchor needed to see it.
+    let text = std::fs::read_to_string(&cert).unwrap();
+    assert!(text.contains("山田 太郎"));
+    let text = text.replacen("山田 太郎", "山田 次郎", 1);
+    std::fs::write(dir.join("edited.erasure"), text).unwrap();
+    let r = render("edited.erasure", "edited.html");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("NOT VALID"), "{}", r.stderr);
+    assert!(marked("edited.html"));
+    // Re-signed by the operator's key, but inconsistent: a named scheme with the wrong passes.
+    let bad = resigned(&dir, &cert, |d| {
+        d["sanitization"]["scheme"] = "dod-short (zero, one, random)".into()
+    });
+    let r = render(&bad, "resigned.html");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("NOT VALID") && r.stderr.contains("dod-short"),
+        "{}",
+        r.stderr
+    );
+    assert!(marked("resigned.html"));
+}

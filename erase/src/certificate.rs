@@ -1027,6 +1027,16 @@ impl Verdict {
         self.signature.valid() && self.document.is_empty() && self.algorithms.is_empty()
     }
 
+    /// Every problem except the missing trust anchor, for a verdict made without anchors:
+    /// the signature over these exact bytes with the embedded signer certificate, the
+    /// document's consistency and its algorithms. Empty when all that holds.
+    pub fn problems_but_anchor(&self) -> Vec<String> {
+        self.problems()
+            .into_iter()
+            .filter(|p| p != crypto_core::cms::NO_TRUST_ANCHORS)
+            .collect()
+    }
+
     /// Every problem, signature first.
     pub fn problems(&self) -> Vec<String> {
         let mut v = self.signature.problems.clone();
