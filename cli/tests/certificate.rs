@@ -528,7 +528,8 @@ fn no_certificate_without_verification_or_after_an_interruption_and_one_after_re
     let v = verify(&dir, &[&good, "--trust", "ca.crt"]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
     let started = doc["sanitization"]["started"].clone();
-    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
         (
             "the re-check read 0 window(s), 0 bytes",
             Box::new(|d| {
@@ -1377,6 +1378,16 @@ fn crypto_erase_over_a_quarter_plaintext_claims_no_purge() {
         serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
     let sample = &doc["crypto_erase"]["data_sample"];
     assert_eq!(sample["ciphertext_like"], 0, "{sample}");
+    // The summary names what was overwritten and verified: the key area, not the device.
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout.contains("[key area bytes 0..")
+            && v.stdout.contains("verified full (the key area)")
+            && !v.stdout.contains("[67108864]"),
+        "{}",
+        v.stdout
+    );
 }
 
 #[test]

@@ -115,6 +115,16 @@ fn a_pattern_over_4096_bytes_is_named_by_its_limit_not_echoed() {
         "{}",
         r.stderr
     );
+    // A pattern at the limit is accepted, and the report names it by its start and length.
+    let most = format!("pattern:{}", "ab".repeat(4096));
+    std::fs::write(dir.join("f.bin"), vec![1u8; 1 << 20]).unwrap();
+    let r = kagi_in(&dir, &["erase", "run", "f.bin", "--method", &most, "--yes"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("…(4096 bytes)") && r.stdout.len() < 2000,
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

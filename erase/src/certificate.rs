@@ -424,7 +424,21 @@ fn scheme_problem(scheme: &str, passes: &[PassRecord]) -> Option<String> {
     };
     let expected: Vec<String> = match crate::engine::scheme_passes(name) {
         Some(p) => p.iter().map(|m| m.to_string()).collect(),
-        None => split(name),
+        None => {
+            let list = split(name);
+            if list
+                .iter()
+                .any(|m| m.parse::<crate::method::Method>().is_err())
+            {
+                let names: Vec<&str> = crate::engine::SCHEMES.iter().map(|s| s.0).collect();
+                return Some(format!(
+                    "the scheme \"{}\" is neither one kagi names ({}) nor a list of methods (zero, one, random, pattern:HEX)",
+                    crate::engine::shown(name),
+                    names.join(", ")
+                ));
+            }
+            list
+        }
     };
     let fits = |l: &[String]| l.iter().map(String::as_str).eq(methods.iter().copied());
     if !fits(&expected) || listed.as_deref().is_some_and(|l| !fits(l)) {
@@ -936,12 +950,9 @@ impl Document {
                 "a device kind \"{}\" that kagi does not write",
                 d.kind
             ));
-        } else if (d.kind == "regular file") != (d.transport == "file") {
-            p.push(format!(
-                "a device of kind \"{}\" with transport \"{}\"",
-                d.kind, d.transport
-            ));
-        } else if d.kind.contains("loopback") != (d.transport == "loop") {
+        } else if (d.kind == "regular file") != (d.transport == "file")
+            || d.kind.contains("loopback") != (d.transport == "loop")
+        {
             p.push(format!(
                 "a device of kind \"{}\" with transport \"{}\"",
                 d.kind, d.transport
@@ -976,6 +987,30 @@ pub fn seal(
     )?)
 }
 
+/// Why a certificate document does not parse, in one line: the field and the line, without
+/// serde's list of expected names.
+fn parse_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!("line {}", e.line());
+    let what = if let Some(rest) = text.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        format!(
+            "it has a field \"{}\" that the certificate format does not define",
+            crate::engine::shown(field)
+        )
+    } else if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        format!("its field \"{field}\" is missing")
+    } else {
+        // serde's own wording, without its position (given once below).
+        text.split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!("the certificate document does not parse: {what} ({at})")
+}
+
 /// A certificate file taken apart.
 pub struct Sealed {
     /// The document.
@@ -1001,8 +1036,8 @@ pub fn open(bytes: &[u8]) -> Result<Sealed, Error> {
         crypto_core::Error::Malformed(m) => Error::Invalid(m),
         e => Error::Crypto(e),
     })?;
-    let document: Document = serde_json::from_slice(doc)
-        .map_err(|e| Error::Invalid(format!("the certificate document does not parse: {e}")))?;
+    let document: Document =
+        serde_json::from_slice(doc).map_err(|e| Error::Invalid(parse_error(&e)))?;
     Ok(Sealed {
         document,
         signed_bytes: doc.to_vec(),
@@ -1390,6 +1425,31 @@ mod tests {
             let p = d.problems();
             assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
         }
+    }
+
+    #[test]
+    fn an_unknown_scheme_and_an_unknown_field_are_named_plainly() {
+        let mut d = document();
+        d.sanitization.scheme = "DoD-Short".into();
+        let p = d.problems();
+        assert!(
+            p.iter()
+                .any(|x| x.contains("\"DoD-Short\" is neither one kagi names (nist, dod-short")),
+            "{p:?}"
+        );
+        assert!(
+            !p.iter().any(|x| x.contains("has the passes DoD-Short")),
+            "{p:?}"
+        );
+        let mut v = serde_json::to_value(document()).unwrap();
+        v["evil"] = 1.into();
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let e = parse_error(&serde_json::from_str::<Document>(&text).err().unwrap());
+        assert!(
+            e.contains("a field \"evil\" that the certificate format does not define"),
+            "{e}"
+        );
+        assert!(!e.contains("expected one of") && !e.contains('`'), "{e}");
     }
 
     fn sealed_bytes() -> (Vec<u8>, Vec<u8>) {

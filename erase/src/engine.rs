@@ -267,7 +267,7 @@ pub fn scheme_passes(name: &str) -> Option<Vec<&'static str>> {
 
 /// A method name as an operator typed it, shortened for a message (a long pattern is not
 /// echoed whole).
-fn shown(m: &str) -> String {
+pub(crate) fn shown(m: &str) -> String {
     if m.chars().count() > 40 {
         format!("{}…", m.chars().take(32).collect::<String>())
     } else {

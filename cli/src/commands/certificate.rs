@@ -245,8 +245,22 @@ impl Checked {
 }
 
 fn summary(d: &Document) -> String {
+    // A crypto-erase overwrote and verified its key area only, not the device.
+    let (scope, verified) = match &d.crypto_erase {
+        Some(c) => (
+            format!(
+                "key area bytes {}..{} of {}",
+                c.destroyed.start, c.destroyed.end, d.device.size
+            ),
+            format!("{} (the key area)", d.verification.mode),
+        ),
+        None => (
+            format!("{} bytes", d.device.size),
+            d.verification.mode.clone(),
+        ),
+    };
     format!(
-        "{} ({}{}), {} {} [{}], verified {}, NIST SP 800-88 {}, finished {}",
+        "{} ({}{}), {} {} [{scope}], verified {verified}, NIST SP 800-88 {}, finished {}",
         d.device.path,
         d.device.model.as_deref().unwrap_or("no model"),
         d.device
@@ -255,9 +269,7 @@ fn summary(d: &Document) -> String {
             .map(|s| format!(", serial {s}"))
             .unwrap_or_default(),
         d.sanitization.technique,
-        d.sanitization.scheme,
-        d.device.size,
-        d.verification.mode,
+        erase::method::abbreviate(&d.sanitization.scheme),
         d.sanitization.nist_level,
         d.sanitization.finished
     )
@@ -630,7 +642,7 @@ fn render_html(d: &Document, check: &Check<'_>, file: &Path, hash: &str) -> Stri
         format!(
             "{} — {}",
             esc(&d.sanitization.technique),
-            esc(&d.sanitization.scheme)
+            esc(&erase::method::abbreviate(&d.sanitization.scheme))
         ),
     );
     row(
@@ -640,7 +652,11 @@ fn render_html(d: &Document, check: &Check<'_>, file: &Path, hash: &str) -> Stri
     );
     let mut passes = String::new();
     for (i, p) in d.sanitization.passes.iter().enumerate() {
-        passes.push_str(&format!("{}. {}", i + 1, esc(&p.method)));
+        passes.push_str(&format!(
+            "{}. {}",
+            i + 1,
+            esc(&erase::method::abbreviate(&p.method))
+        ));
         for seg in &p.segments {
             if let Some(k) = &seg.key_commitment {
                 passes.push_str(&format!(

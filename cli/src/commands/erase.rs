@@ -754,7 +754,12 @@ fn render(r: &Report) -> String {
         },
         r.target
     );
-    let _ = writeln!(s, "  method:      {} ({} bytes)", r.method, r.size);
+    let _ = writeln!(
+        s,
+        "  method:      {} ({} bytes)",
+        erase::method::abbreviate(&r.method),
+        r.size
+    );
     for (i, p) in r.passes.iter().enumerate() {
         for seg in &p.segments {
             if let Some(c) = &seg.key_commitment {
@@ -799,7 +804,9 @@ fn render(r: &Report) -> String {
         let _ = writeln!(
             s,
             "  read:        {} of {} bytes, compared with what `{}` writes{direct}",
-            r.bytes_verified, r.size, r.method
+            r.bytes_verified,
+            r.size,
+            erase::method::abbreviate(&r.method)
         );
     } else if r.complete() {
         let _ = writeln!(
