@@ -521,6 +521,109 @@ fn no_certificate_without_verification_or_after_an_interruption_and_one_after_re
     assert!(re["windows"].as_u64().unwrap() >= 1, "{re}");
     assert_eq!(re["changed"], serde_json::json!([]));
     assert!(r.stdout.contains("re-checked:"), "{}", r.stdout);
+
+    // The operator's own key re-signs edited documents: the consistency rules still see
+    // that the re-check no longer covers what the stretches say was verified before.
+    let good = resigned(&dir, &cert, |_| {});
+    let v = verify(&dir, &[&good, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let started = doc["sanitization"]["started"].clone();
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "the re-check read 0 window(s), 0 bytes",
+            Box::new(|d| {
+                d["verification"]["recheck"]["windows"] = 0.into();
+                d["verification"]["recheck"]["bytes"] = 0.into();
+            }),
+        ),
+        (
+            "4096 bytes",
+            Box::new(|d| d["verification"]["recheck"]["bytes"] = 4096.into()),
+        ),
+        (
+            "is not between the last resumption",
+            Box::new(move |d| d["verification"]["recheck"]["at"] = started.clone()),
+        ),
+        (
+            "is not between the last resumption",
+            Box::new(|d| d["verification"]["recheck"]["at"] = "2030-01-01T00:00:00Z".into()),
+        ),
+        (
+            "no resumption recorded",
+            Box::new(|d| {
+                d["sanitization"]["resumed"] = serde_json::json!([]);
+                d["verification"].as_object_mut().unwrap().remove("recheck");
+            }),
+        ),
+        (
+            "not 64 hex digits",
+            Box::new(|d| {
+                d["sanitization"]["passes"][0]["segments"][0]["key_commitment"] = "zz".into()
+            }),
+        ),
+        (
+            "a device kind \"NVMe SSD\" that kagi does not write",
+            Box::new(|d| d["device"]["kind"] = "NVMe SSD".into()),
+        ),
+        (
+            "with transport \"file\"",
+            Box::new(|d| d["device"]["transport"] = "file".into()),
+        ),
+    ];
+    for (want, edit) in edits {
+        let bad = resigned(&dir, &cert, edit);
+        let v = verify(&dir, &[&bad, "--trust", "ca.crt"]);
+        assert_eq!(v.code, 1, "{want}: {}{}", v.stdout, v.stderr);
+        assert!(
+            v.stdout.starts_with("INVALID") && v.stdout.contains(want),
+            "{want}: {}",
+            v.stdout
+        );
+    }
+}
+
+/// `cert` with `edit` applied to its document and the issue time set to now, re-signed with
+/// the operator's own key by openssl: what someone holding the key could make. Returns the
+/// new file's name (in `dir`).
+fn resigned(dir: &Path, cert: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let bytes = std::fs::read(cert).unwrap();
+    let (doc, _) = split(&bytes);
+    let mut v: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    edit(&mut v);
+    let now = Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%S.%NZ"])
+        .output()
+        .unwrap();
+    v["issued"] = String::from_utf8(now.stdout).unwrap().trim().into();
+    let mut text = serde_json::to_string_pretty(&v).unwrap();
+    text.push('\n');
+    std::fs::write(dir.join("resigned.json"), &text).unwrap();
+    openssl(
+        dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-in",
+            "resigned.json",
+            "-signer",
+            "op.crt",
+            "-inkey",
+            "op.key",
+            "-passin",
+            "env:PW",
+            "-md",
+            "sha256",
+            "-outform",
+            "PEM",
+            "-out",
+            "resigned.pem",
+        ],
+    );
+    let pem = std::fs::read_to_string(dir.join("resigned.pem")).unwrap();
+    std::fs::write(dir.join("resigned.erasure"), text + &pem).unwrap();
+    "resigned.erasure".into()
 }
 
 #[test]
@@ -1244,4 +1347,105 @@ fn crypto_erase_over_plaintext_claims_no_level_whatever_is_attested() {
     let sample = &doc["crypto_erase"]["data_sample"];
     assert!(sample["readable"].as_u64().unwrap() > 0, "{sample}");
     assert_eq!(sample["ciphertext_like"], 0, "{sample}");
+}
+
+/// `len` bytes where each 512-byte sector is 384 random bytes and 128 bytes of text.
+fn quarter_plaintext(len: usize) -> Vec<u8> {
+    let text = b"SECRET: account 1234-5678 password=hunter2 record of the resident register, kept 30 years. ";
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        for _ in 0..48 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out.extend((0..128).map(|j| text[j % text.len()]));
+    }
+    out
+}
+
+#[test]
+fn crypto_erase_over_a_quarter_plaintext_claims_no_purge() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let img = dir.join("mixed.img");
+    std::fs::write(&img, quarter_plaintext(64 << 20)).unwrap();
+    let dev = Loop::new(&img);
+    // The keystream test of `erase verify --expect random` finds the text too.
+    let v = kagi_in(&dir, &["erase", "verify", &dev.0, "--expect", "random"]);
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    luks2(&dir, &dev.0);
+    let r = crypto_erase_attested(&dir, &dev.0);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("NOT ciphertext"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Purge"), "{}", r.stdout);
+    let cert = issued(&r);
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["certificate", "show", &cert, "--json"])).unwrap();
+    let sample = &doc["crypto_erase"]["data_sample"];
+    assert_eq!(sample["ciphertext_like"], 0, "{sample}");
+    // The summary names what was overwritten and verified: the key area, not the device.
+    let v = verify(&dir, &[&cert, "--trust", "ca.crt"]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stdout.contains("[key area bytes 0..")
+            && v.stdout.contains("verified full (the key area)")
+            && !v.stdout.contains("[67108864]"),
+        "{}",
+        v.stdout
+    );
+}
+
+#[test]
+fn render_without_trust_still_checks_the_signature_and_the_document() {
+    let dir = tempdir();
+    pki(&dir, "ca", "op");
+    let dev = Loop::new(&image(&dir, "d.img", 4));
+    let r = erase_signed(&dir, &dev.0, "op", &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let cert = issued(&r);
+    let render = |file: &str, html: &str| {
+        kagi_in(
+            &dir,
+            &["certificate", "render", file, "--html", html, "--force"],
+        )
+    };
+    // A good certificate: exit 0, the page says what was and was not checked.
+    let r = render(&cert, "good.html");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("not checked against a trust anchor"),
+        "{}",
+        r.stderr
+    );
+    let page = std::fs::read_to_string(dir.join("good.html")).unwrap();
+    assert!(page.contains("signer not checked against a trust anchor"));
+    assert!(!page.contains("NOT VALID"));
+    let marked = |html: &str| {
+        let page = std::fs::read_to_string(dir.join(html)).unwrap();
+        page.contains("id=\"void\"") && page.contains("id=\"pagemark\"")
+    };
+    // An edited field: the digest no longer matches, no anchor needed to see it.
+    let text = std::fs::read_to_string(&cert).unwrap();
+    assert!(text.contains("山田 太郎"));
+    let text = text.replacen("山田 太郎", "山田 次郎", 1);
+    std::fs::write(dir.join("edited.erasure"), text).unwrap();
+    let r = render("edited.erasure", "edited.html");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("NOT VALID"), "{}", r.stderr);
+    assert!(marked("edited.html"));
+    // Re-signed by the operator's key, but inconsistent: a named scheme with the wrong passes.
+    let bad = resigned(&dir, &cert, |d| {
+        d["sanitization"]["scheme"] = "dod-short (zero, one, random)".into()
+    });
+    let r = render(&bad, "resigned.html");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("NOT VALID") && r.stderr.contains("dod-short"),
+        "{}",
+        r.stderr
+    );
+    assert!(marked("resigned.html"));
 }

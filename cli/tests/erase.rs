@@ -115,6 +115,16 @@ fn a_pattern_over_4096_bytes_is_named_by_its_limit_not_echoed() {
         "{}",
         r.stderr
     );
+    // A pattern at the limit is accepted, and the report names it by its start and length.
+    let most = format!("pattern:{}", "ab".repeat(4096));
+    std::fs::write(dir.join("f.bin"), vec![1u8; 1 << 20]).unwrap();
+    let r = kagi_in(&dir, &["erase", "run", "f.bin", "--method", &most, "--yes"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("…(4096 bytes)") && r.stdout.len() < 2000,
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -583,5 +593,87 @@ fn named_multi_pass_schemes_run_every_pass() {
         r.stderr.contains("unknown method or scheme"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn a_resume_rereads_every_window_the_journal_calls_verified_without_a_digest() {
+    let dir = tempdir();
+    let img = ShmImage::new(768);
+    let dev = Loop::new(&img.0);
+    let mut child = spawn_kagi(
+        &dir,
+        &[
+            "erase", "run", &dev.0, "--method", "random", "--yes", "--json",
+        ],
+    );
+    wait_for_checkpoint(&mut child, 1);
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(2));
+    let journal = journals(&dir).pop().unwrap();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let size = 768u64 << 20;
+    assert!(saved["state"]["done"].as_u64().unwrap() < size);
+
+    // (b) The journal says everything was written and verified, keeping its one digest:
+    // the windows past that digest still hold the original and are read, not believed.
+    let mut v = saved.clone();
+    v["state"]["done"] = size.into();
+    v["state"]["report"]["passes"][0]["segments"][0]["end"] = size.into();
+    v["state"]["report"]["bytes_written"] = size.into();
+    v["state"]["report"]["bytes_verified"] = size.into();
+    std::fs::write(&journal, v.to_string()).unwrap();
+    let r = kagi_in(&dir, &["erase", "resume", &dev.0, "--yes"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("CHANGED"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("bytes changed since they were verified"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.starts_with("complete"), "{}", r.stdout);
+
+    // (a) The journal's digests are gone and original data is written back into the first
+    // window: it is judged by its content and found.
+    let mut v = saved;
+    v["state"]["digests"] = serde_json::json!([]);
+    std::fs::write(&journal, v.to_string()).unwrap();
+    let at = 100u64 << 20;
+    let back: Vec<u8> = (at..at + (1 << 20)).map(original_byte).collect();
+    std::fs::write(dir.join("back"), back).unwrap();
+    assert!(
+        Command::new("dd")
+            .args([
+                "if=back",
+                &format!("of={}", dev.0),
+                "bs=1M",
+                "seek=100",
+                "oflag=direct",
+                "conv=notrunc",
+                "status=none",
+            ])
+            .current_dir(&*dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = kagi_in(&dir, &["erase", "resume", &dev.0, "--yes"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("CHANGED:     window bytes 0..268435456"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("judged by their content") || r.stdout.contains("no digest recorded"),
+        "{}",
+        r.stdout
     );
 }

@@ -299,6 +299,11 @@ pub struct Signature {
     digest: Option<HashAlg>,
 }
 
+/// The one problem of a [`Report`] made without trust anchors that says nothing about the
+/// bytes: everything else (the digest, the signature with the embedded signer certificate,
+/// that certificate's usage) was still checked.
+pub const NO_TRUST_ANCHORS: &str = "not trusted: no trust anchors were given (--trust CA-BUNDLE)";
+
 /// What verification found. Valid when `problems` is empty.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -696,8 +701,7 @@ impl Signature {
             r.problems.push(format!("the signer's certificate {why}"));
         }
         if opts.trust.is_empty() {
-            r.problems
-                .push("not trusted: no trust anchors were given (--trust CA-BUNDLE)".into());
+            r.problems.push(NO_TRUST_ANCHORS.into());
             return;
         }
         let mut pool: Vec<Vec<u8>> = self.certificates.clone();

@@ -424,7 +424,21 @@ fn scheme_problem(scheme: &str, passes: &[PassRecord]) -> Option<String> {
     };
     let expected: Vec<String> = match crate::engine::scheme_passes(name) {
         Some(p) => p.iter().map(|m| m.to_string()).collect(),
-        None => split(name),
+        None => {
+            let list = split(name);
+            if list
+                .iter()
+                .any(|m| m.parse::<crate::method::Method>().is_err())
+            {
+                let names: Vec<&str> = crate::engine::SCHEMES.iter().map(|s| s.0).collect();
+                return Some(format!(
+                    "the scheme \"{}\" is neither one kagi names ({}) nor a list of methods (zero, one, random, pattern:HEX)",
+                    crate::engine::shown(name),
+                    names.join(", ")
+                ));
+            }
+            list
+        }
     };
     let fits = |l: &[String]| l.iter().map(String::as_str).eq(methods.iter().copied());
     if !fits(&expected) || listed.as_deref().is_some_and(|l| !fits(l)) {
@@ -768,6 +782,8 @@ impl Document {
                 p.push("more bytes re-checked than the device has".into());
             }
         }
+        self.resume_problems(&mut p);
+        self.device_problems(&mut p);
         if v.verified_bytes != v.planned_bytes {
             p.push(format!(
                 "{} of {} planned bytes verified",
@@ -830,6 +846,120 @@ impl Document {
         p
     }
 
+    /// A resumed run (or one written in several key stretches) must carry a re-check that
+    /// covers everything verified before the last resumption, done between that resumption and
+    /// the issue; every key commitment is a SHA-256 value (64 hex digits).
+    fn resume_problems(&self, p: &mut Vec<String>) {
+        let s = &self.sanitization;
+        let v = &self.verification;
+        let size = self.device.size;
+        for (i, pass) in s.passes.iter().enumerate() {
+            for seg in &pass.segments {
+                if let Some(k) = &seg.key_commitment
+                    && !(k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+                {
+                    p.push(format!(
+                        "pass {} has a key commitment that is not 64 hex digits (SHA-256)",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        let stretches = s.passes.iter().any(|x| x.segments.len() > 1);
+        if stretches && s.resumed.is_empty() {
+            p.push("a pass written in several stretches, but no resumption recorded".into());
+        }
+        if s.technique != "overwrite" || (s.resumed.is_empty() && !stretches) {
+            return;
+        }
+        // Without a re-check, the overwrite rules (or the line above) have said so.
+        let Some(r) = &v.recheck else {
+            return;
+        };
+        // What the verified pass had behind it when the last session began.
+        let before = s
+            .passes
+            .last()
+            .and_then(|x| x.segments.last())
+            .map_or(0, |x| x.start);
+        let need = if v.mode == "full" {
+            before
+        } else {
+            let pct = v
+                .mode
+                .trim_start_matches("sample ")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap_or(0);
+            let sector = u64::from(self.device.logical_sector.max(1));
+            crate::engine::sample_regions(size, sector, pct, v.sample_seed.unwrap_or(0))
+                .iter()
+                .map(|x| x.end.min(before).saturating_sub(x.start))
+                .sum()
+        };
+        if r.bytes < need || (before > 0 && r.windows < before.div_ceil(crate::engine::WINDOW)) {
+            p.push(format!(
+                "the re-check read {} window(s), {} bytes, but {need} bytes (up to byte {before}) were verified before the last resumption",
+                r.windows, r.bytes
+            ));
+        }
+        if r.bytes > size || r.windows > size.div_ceil(crate::engine::BLOCK as u64) {
+            p.push("more re-checked than the device holds".into());
+        }
+        let t = |x: &str| OffsetDateTime::parse(x, &Rfc3339).ok();
+        let from = s.resumed.last().unwrap_or(&s.started);
+        match (t(from), t(&r.at), t(&self.issued)) {
+            (Some(a), Some(b), Some(c)) if a <= b && b <= c => {}
+            (Some(_), Some(_), Some(_)) => p.push(format!(
+                "the re-check time {} is not between the last resumption {from} and the issue {}",
+                r.at, self.issued
+            )),
+            _ => p.push("a re-check time that is not RFC 3339".into()),
+        }
+    }
+
+    /// The device kinds kagi writes, and a transport that fits them.
+    fn device_problems(&self, p: &mut Vec<String>) {
+        let d = &self.device;
+        const KINDS: [&str; 5] = [
+            "whole device",
+            "partition",
+            "loopback device",
+            "partition of a loopback device",
+            "regular file",
+        ];
+        const TRANSPORTS: [&str; 9] = [
+            "SATA/SCSI",
+            "NVMe",
+            "USB",
+            "virtio",
+            "dm",
+            "md",
+            "loop",
+            "unknown",
+            "file",
+        ];
+        if !TRANSPORTS.contains(&d.transport.as_str()) {
+            p.push(format!(
+                "a device transport \"{}\" that kagi does not write",
+                d.transport
+            ));
+        }
+        if !KINDS.contains(&d.kind.as_str()) {
+            p.push(format!(
+                "a device kind \"{}\" that kagi does not write",
+                d.kind
+            ));
+        } else if (d.kind == "regular file") != (d.transport == "file")
+            || d.kind.contains("loopback") != (d.transport == "loop")
+        {
+            p.push(format!(
+                "a device of kind \"{}\" with transport \"{}\"",
+                d.kind, d.transport
+            ));
+        }
+    }
+
     /// The exact bytes that are signed: pretty JSON and a final newline.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut v = serde_json::to_vec_pretty(self)
@@ -857,6 +987,30 @@ pub fn seal(
     )?)
 }
 
+/// Why a certificate document does not parse, in one line: the field and the line, without
+/// serde's list of expected names.
+fn parse_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!("line {}", e.line());
+    let what = if let Some(rest) = text.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        format!(
+            "it has a field \"{}\" that the certificate format does not define",
+            crate::engine::shown(field)
+        )
+    } else if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        format!("its field \"{field}\" is missing")
+    } else {
+        // serde's own wording, without its position (given once below).
+        text.split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!("the certificate document does not parse: {what} ({at})")
+}
+
 /// A certificate file taken apart.
 pub struct Sealed {
     /// The document.
@@ -882,8 +1036,8 @@ pub fn open(bytes: &[u8]) -> Result<Sealed, Error> {
         crypto_core::Error::Malformed(m) => Error::Invalid(m),
         e => Error::Crypto(e),
     })?;
-    let document: Document = serde_json::from_slice(doc)
-        .map_err(|e| Error::Invalid(format!("the certificate document does not parse: {e}")))?;
+    let document: Document =
+        serde_json::from_slice(doc).map_err(|e| Error::Invalid(parse_error(&e)))?;
     Ok(Sealed {
         document,
         signed_bytes: doc.to_vec(),
@@ -906,6 +1060,16 @@ impl Verdict {
     /// Valid: signature and chain good, the document consistent, its algorithms permitted.
     pub fn valid(&self) -> bool {
         self.signature.valid() && self.document.is_empty() && self.algorithms.is_empty()
+    }
+
+    /// Every problem except the missing trust anchor, for a verdict made without anchors:
+    /// the signature over these exact bytes with the embedded signer certificate, the
+    /// document's consistency and its algorithms. Empty when all that holds.
+    pub fn problems_but_anchor(&self) -> Vec<String> {
+        self.problems()
+            .into_iter()
+            .filter(|p| p != crypto_core::cms::NO_TRUST_ANCHORS)
+            .collect()
     }
 
     /// Every problem, signature first.
@@ -1126,6 +1290,7 @@ mod tests {
                         bytes: 512,
                         changed: vec![Range { start: 0, end: 512 }],
                         at: d.sanitization.finished.clone(),
+                        by_content: 0,
                     })
                 }),
             ),
@@ -1163,6 +1328,128 @@ mod tests {
             let p = d.problems();
             assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
         }
+    }
+
+    /// A random run over three 4 MiB windows, stopped after the first and resumed.
+    fn resumed_document() -> Document {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let p = Provider::egov().unwrap();
+        let mut t = Faulty::new(3 * engine::BLOCK, 0x11, vec![]);
+        let plan = Plan::parse(Some("random"), None, Verify::Full).unwrap();
+        let mut state = engine::State::new(&t, &plan).unwrap();
+        state.window = engine::BLOCK as u64;
+        let stop = AtomicBool::new(false);
+        let ended = engine::run(
+            &p,
+            &mut t,
+            &mut state,
+            &stop,
+            &mut |_| {
+                stop.store(true, Ordering::Relaxed);
+                Ok(())
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(ended, engine::Ended::Stopped);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        state.resuming();
+        let stop = AtomicBool::new(false);
+        engine::run(&p, &mut t, &mut state, &stop, &mut |_| Ok(()), &mut |_| {}).unwrap();
+        let r = state.report;
+        Document::from_run(
+            &p,
+            &r,
+            DeviceRecord::from_file("/tmp/x", r.size),
+            context(),
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_resumed_certificate_must_carry_a_recheck_that_covers_what_came_before() {
+        let good = resumed_document();
+        assert!(good.problems().is_empty(), "{:?}", good.problems());
+        assert_eq!(good.sanitization.passes[0].segments.len(), 2);
+        let started = good.sanitization.started.clone();
+        type Edit = Box<dyn Fn(&mut Document)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "the re-check read 0 window(s), 0 bytes",
+                Box::new(|d| {
+                    let r = d.verification.recheck.as_mut().unwrap();
+                    r.windows = 0;
+                    r.bytes = 0;
+                }),
+            ),
+            (
+                "4096 bytes",
+                Box::new(|d| d.verification.recheck.as_mut().unwrap().bytes = 4096),
+            ),
+            (
+                "is not between the last resumption",
+                Box::new(move |d| d.verification.recheck.as_mut().unwrap().at = started.clone()),
+            ),
+            (
+                "is not between the last resumption",
+                Box::new(|d| {
+                    d.verification.recheck.as_mut().unwrap().at = "2030-01-01T00:00:00Z".into()
+                }),
+            ),
+            (
+                "no resumption recorded",
+                Box::new(|d| {
+                    d.sanitization.resumed.clear();
+                    d.verification.recheck = None;
+                }),
+            ),
+            (
+                "not 64 hex digits",
+                Box::new(|d| {
+                    d.sanitization.passes[0].segments[1].key_commitment = Some("zz".into())
+                }),
+            ),
+            (
+                "that kagi does not write",
+                Box::new(|d| d.device.kind = "NVMe SSD".into()),
+            ),
+            (
+                "with transport",
+                Box::new(|d| d.device.transport = "nvme".into()),
+            ),
+        ];
+        for (want, edit) in cases {
+            let mut d = good.clone();
+            edit(&mut d);
+            let p = d.problems();
+            assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_scheme_and_an_unknown_field_are_named_plainly() {
+        let mut d = document();
+        d.sanitization.scheme = "DoD-Short".into();
+        let p = d.problems();
+        assert!(
+            p.iter()
+                .any(|x| x.contains("\"DoD-Short\" is neither one kagi names (nist, dod-short")),
+            "{p:?}"
+        );
+        assert!(
+            !p.iter().any(|x| x.contains("has the passes DoD-Short")),
+            "{p:?}"
+        );
+        let mut v = serde_json::to_value(document()).unwrap();
+        v["evil"] = 1.into();
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let e = parse_error(&serde_json::from_str::<Document>(&text).err().unwrap());
+        assert!(
+            e.contains("a field \"evil\" that the certificate format does not define"),
+            "{e}"
+        );
+        assert!(!e.contains("expected one of") && !e.contains('`'), "{e}");
     }
 
     fn sealed_bytes() -> (Vec<u8>, Vec<u8>) {

@@ -278,8 +278,8 @@ impl Target for Prefix<'_> {
 }
 
 /// What a sample of the data area looked like before the keys were destroyed: the per-sector
-/// keystream test of `kagi erase verify --expect random` ([`crate::engine::RANDOM_MIN_DISTINCT`]
-/// distinct byte values in 512 bytes) on pieces chosen by a recorded seed. Data that does not
+/// keystream test of `kagi erase verify --expect random` ([`crate::keystream::looks_random`]:
+/// no readable run, no fill, no skewed byte counts) on pieces chosen by a recorded seed. Data that does not
 /// look like ciphertext survives a crypto-erase readable, so no NIST level is claimed for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -370,7 +370,7 @@ pub fn sample_data_with(
         let bytes = read(target, a, (b - a) as usize)?;
         for (k, sector) in bytes.chunks(512).enumerate() {
             out.sectors += 1;
-            if crate::engine::looks_random(sector) {
+            if crate::keystream::looks_random(sector) {
                 out.ciphertext_like += 1;
             } else if sector.iter().all(|&x| x == sector[0]) {
                 out.unwritten += 1;
@@ -496,6 +496,7 @@ mod tests {
         };
         let mut dev = DeviceRecord::from_file("/dev/x", 20 << 20);
         dev.kind = "whole device".into();
+        dev.transport = "SATA/SCSI".into();
         assert_eq!(out.data.unwritten, out.data.sectors, "{:?}", out.data);
         for (first, copies, file, level) in [
             (true, true, false, "Purge"),
@@ -506,6 +507,7 @@ mod tests {
             let mut d = dev.clone();
             if file {
                 d.kind = "regular file".into();
+                d.transport = "file".into();
             }
             let doc =
                 Document::from_crypto_erase(&p, &out, d, ctx.clone(), first, copies, vec![], &[])
@@ -557,6 +559,7 @@ mod tests {
         };
         let mut dev = DeviceRecord::from_file("/dev/x", 40 << 20);
         dev.kind = "whole device".into();
+        dev.transport = "SATA/SCSI".into();
         let doc = Document::from_crypto_erase(&p, &out, dev, ctx, true, true, vec![], &[]).unwrap();
         assert_eq!(doc.sanitization.nist_level, "Not claimed");
         assert!(

@@ -135,6 +135,14 @@ pub struct Recheck {
     pub changed: Vec<Range>,
     /// When the re-check ran (RFC 3339).
     pub at: String,
+    /// Windows the journal recorded no digest for, judged by their content instead (byte for
+    /// byte, or the keystream test for random).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub by_content: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The digest algorithm of [`Recheck`].
@@ -259,7 +267,7 @@ pub fn scheme_passes(name: &str) -> Option<Vec<&'static str>> {
 
 /// A method name as an operator typed it, shortened for a message (a long pattern is not
 /// echoed whole).
-fn shown(m: &str) -> String {
+pub(crate) fn shown(m: &str) -> String {
     if m.chars().count() > 40 {
         format!("{}…", m.chars().take(32).collect::<String>())
     } else {
@@ -916,7 +924,7 @@ pub fn run(
     }
     if state.session > 0 {
         // A resumed run: what was verified before an interruption may have changed since.
-        let Some(recheck) = recheck(target, state, plan.verify, &regions, stop)? else {
+        let Some(recheck) = recheck(provider, target, state, &plan, &regions, stop)? else {
             return Ok(Ended::Stopped);
         };
         state.report.recheck = Some(recheck);
@@ -947,12 +955,16 @@ fn window_pieces(start: u64, end: u64, verify: Verify, regions: &[Range]) -> Vec
     }
 }
 
-/// Re-reads every window verified in an earlier session and compares its BLAKE3 digest with
-/// the one recorded when it was verified. `None` when stopped.
+/// Re-reads every window of the verified pass that this session did not verify itself. A
+/// window with a digest recorded in an earlier session is compared with it; a window without
+/// one (the journal is input from disk, unprotected: its digests may be gone or its counters
+/// moved past them) is judged by its content — byte for byte for zero, one and patterns, the
+/// keystream test for random — never taken on trust. `None` when stopped.
 fn recheck(
+    provider: &Provider,
     target: &mut dyn Target,
     state: &mut State,
-    verify: Verify,
+    plan: &Plan,
     regions: &[Range],
     stop: &AtomicBool,
 ) -> Result<Option<Recheck>, Error> {
@@ -962,39 +974,78 @@ fn recheck(
         bytes: 0,
         changed: Vec::new(),
         at: String::new(),
+        by_content: 0,
     };
+    let verify = plan.verify;
+    let Some(method) = plan.passes.last() else {
+        return Err(Error::Invalid("a plan without passes".into()));
+    };
+    if verify == Verify::Off {
+        out.at = now();
+        return Ok(Some(out));
+    }
+    let generator = if *method == Method::Random {
+        None
+    } else {
+        Some(Generator::new(provider, method)?)
+    };
+    let (size, window, session) = (state.report.size, state.window, state.session);
     let mut got = AlignedBuf::new(BLOCK);
-    let earlier: Vec<WindowDigest> = state
-        .digests
-        .iter()
-        .filter(|d| d.session < state.session)
-        .cloned()
-        .collect();
-    for d in earlier {
+    let mut want = vec![0u8; BLOCK];
+    for start in (0..size).step_by(window as usize) {
+        let end = (start + window).min(size);
+        let same = |d: &&WindowDigest| d.start == start && d.end == end;
+        if state
+            .digests
+            .iter()
+            .filter(same)
+            .any(|d| d.session == session)
+        {
+            continue; // verified in this session
+        }
+        let recorded = state
+            .digests
+            .iter()
+            .filter(same)
+            .rfind(|d| d.session < session)
+            .map(|d| d.blake3.clone());
         let mut hasher = blake3::Hasher::new();
-        let mut unreadable = false;
-        for r in window_pieces(d.start, d.end, verify, regions) {
+        let mut bad = false;
+        for r in window_pieces(start, end, verify, regions) {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let buf = &mut got.as_mut_slice()[..(r.end - r.start) as usize];
+            let n = (r.end - r.start) as usize;
+            let buf = &mut got.as_mut_slice()[..n];
             if let Err(e) = target
                 .read_at(buf, r.start)
                 .or_else(|_| target.read_at(buf, r.start))
             {
-                unreadable = true;
+                bad = true;
                 push(&mut state.report.read_failures, r.start, r.end);
                 state.report.first_read_error.get_or_insert_with(|| {
                     format!("at byte {} (re-check): {}", r.start, describe_io(&e))
                 });
                 continue;
             }
-            hasher.update(buf);
-            out.bytes += r.end - r.start;
+            out.bytes += n as u64;
+            if recorded.is_some() {
+                hasher.update(buf);
+            } else if let Some(g) = &generator {
+                // Zero, one and patterns depend only on the byte offset: block size 1.
+                g.fill(r.start, 1, &mut want[..n])?;
+                bad |= buf != &want[..n];
+            } else {
+                bad |= !buf.chunks(512).all(looks_random);
+            }
         }
         out.windows += 1;
-        if unreadable || hasher.finalize().to_hex().as_str() != d.blake3 {
-            push(&mut out.changed, d.start, d.end);
+        match recorded {
+            Some(d) => bad |= hasher.finalize().to_hex().as_str() != d,
+            None => out.by_content += 1,
+        }
+        if bad {
+            push(&mut out.changed, start, end);
         }
     }
     out.at = now();
@@ -1078,28 +1129,13 @@ pub fn run_plan(
     Ok(state.report)
 }
 
-/// A sector of a keystream holds about 221 distinct byte values out of 512 bytes (standard
-/// deviation ≈ 4.5); file-system structures, text, zeros and patterns hold far fewer. Below
-/// this, a sector is not what a random pass leaves.
-pub const RANDOM_MIN_DISTINCT: usize = 160;
-
-/// Whether a 512-byte piece looks like keystream output (see [`RANDOM_MIN_DISTINCT`]).
-pub(crate) fn looks_random(sector: &[u8]) -> bool {
-    let mut seen = [false; 256];
-    for &b in sector {
-        seen[b as usize] = true;
-    }
-    let distinct = seen.iter().filter(|&&x| x).count();
-    // Scale the bound for a short last piece.
-    distinct * 512 >= RANDOM_MIN_DISTINCT * sector.len()
-}
+use crate::keystream::looks_random;
 
 /// Reads the whole target and compares it with what `method` writes: an independent,
 /// read-only check. For zero, one and pattern every byte is compared; a random pass cannot be
 /// regenerated (its key is gone), so for `random` every 512-byte sector must look like
-/// keystream output — at least [`RANDOM_MIN_DISTINCT`] distinct byte values — which catches
-/// sectors left with old data, zeros or patterns (not earlier ciphertext, which also looks
-/// random).
+/// keystream output ([`crate::keystream::looks_random`]), which catches sectors left with
+/// readable runs, zeros or patterns (not earlier ciphertext, which also looks random).
 pub fn check(
     provider: &Provider,
     target: &mut dyn Target,
@@ -1132,9 +1168,7 @@ pub fn check(
             }],
         }],
         verification: if statistical {
-            format!(
-                "full (read-only check: every 512-byte sector has ≥ {RANDOM_MIN_DISTINCT} distinct byte values)"
-            )
+            format!("full (read-only check: {})", crate::keystream::DESCRIPTION)
         } else {
             "full (read-only check)".into()
         },
@@ -1197,20 +1231,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keystream_sectors_look_random_and_data_does_not() {
+    fn keystream_sectors_look_random() {
         let p = Provider::egov().unwrap_or_else(|e| panic!("{e}"));
         let g = Generator::new(&p, &Method::Random).unwrap_or_else(|e| panic!("{e}"));
         let mut buf = vec![0u8; BLOCK];
-        g.fill(7, BLOCK, &mut buf).unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            buf.chunks(512).all(looks_random),
-            "a keystream sector flagged"
-        );
-        assert!(!looks_random(&[0u8; 512]));
-        let text = "全ての情報を復元できないように抹消する。".repeat(20);
-        assert!(!looks_random(&text.as_bytes()[..512]));
-        let odd: Vec<u8> = (0..512u32).map(|i| (i % 253) as u8 | 1).collect();
-        assert!(!looks_random(&odd));
+        for i in 0..8 {
+            g.fill(i, BLOCK, &mut buf).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                buf.chunks(512).all(looks_random),
+                "a keystream sector flagged"
+            );
+        }
     }
 
     #[test]

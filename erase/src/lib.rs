@@ -18,6 +18,7 @@ pub mod crypto_erase;
 pub mod discover;
 pub mod engine;
 pub mod journal;
+pub mod keystream;
 pub mod ledger;
 pub mod method;
 pub mod safety;

@@ -124,3 +124,43 @@ impl Generator {
         Ok(())
     }
 }
+
+/// A method or scheme as shown to a person: a long `pattern:HEX` (up to 8 KiB of hex) is cut
+/// to its first 16 bytes and its length; the full value stays in JSON and certificates.
+pub fn abbreviate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(256));
+    let mut rest = text;
+    while let Some(i) = rest.find("pattern:") {
+        let (head, tail) = rest.split_at(i + "pattern:".len());
+        out.push_str(head);
+        let hex = tail.len()
+            - tail
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .len();
+        if hex > 64 {
+            out.push_str(&tail[..32]);
+            out.push_str(&format!("…({} bytes)", hex / 2));
+        } else {
+            out.push_str(&tail[..hex]);
+        }
+        rest = &tail[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod abbreviate_tests {
+    #[test]
+    fn a_long_pattern_is_shown_by_its_start_and_length() {
+        let long = format!("pattern:{}", "ab".repeat(4096));
+        assert_eq!(
+            super::abbreviate(&long),
+            format!("pattern:{}…(4096 bytes)", "ab".repeat(16))
+        );
+        assert_eq!(
+            super::abbreviate("vsitr (zero, pattern:aa)"),
+            "vsitr (zero, pattern:aa)"
+        );
+    }
+}

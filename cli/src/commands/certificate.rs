@@ -94,20 +94,28 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
             let sealed = certificate::open(&bytes)
                 .map_err(|e| CliError::Msg(format!("{}: {e}", file.display())))?;
             let provider = Provider::egov()?;
-            let verdict = match trust {
-                Some(t) => {
-                    let trust = files::bundle(Some(&t))?;
-                    Some(certificate::verify(
-                        &provider,
-                        &sealed,
-                        &trust,
-                        issued_at(&sealed.document),
-                    ))
-                }
-                None => None,
+            // Without --trust, everything that needs no anchor is still checked: the
+            // signature over these exact bytes with the embedded signer certificate, the
+            // document's consistency, its algorithms.
+            let anchored = trust.is_some();
+            let trust = match trust {
+                Some(t) => files::bundle(Some(&t))?,
+                None => Vec::new(),
+            };
+            let verdict =
+                certificate::verify(&provider, &sealed, &trust, issued_at(&sealed.document));
+            let problems = if anchored {
+                verdict.problems()
+            } else {
+                verdict.problems_but_anchor()
             };
             let hash = certificate::file_hash(&provider, &bytes).map_err(err)?;
-            let page = render_html(&sealed.document, verdict.as_ref(), &file, &hash);
+            let check = Check {
+                verdict: &verdict,
+                anchored,
+                problems: &problems,
+            };
+            let page = render_html(&sealed.document, &check, &file, &hash);
             files::write_new(&html, page.as_bytes(), Mode::Public, force)?;
             print(&format!(
                 "rendered {} → {}\n",
@@ -116,15 +124,21 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
             ))?;
             // The page of an invalid certificate is written (marked NOT VALID on every page),
             // and the answer is still "no".
-            match &verdict {
-                Some(v) if !v.valid() => Err(CliError::No(format!(
+            if !problems.is_empty() {
+                return Err(CliError::No(format!(
                     "{}: NOT VALID ({}); every page of {} says so",
                     file.display(),
-                    v.problems().join("; "),
+                    problems.join("; "),
                     html.display()
-                ))),
-                _ => Ok(Outcome::Yes),
+                )));
             }
+            if !anchored {
+                eprintln!(
+                    "kagi: {}: the signature and the document hold; the signer was not checked against a trust anchor (`--trust CA` does)",
+                    file.display()
+                );
+            }
+            Ok(Outcome::Yes)
         }
     }
 }
@@ -231,8 +245,22 @@ impl Checked {
 }
 
 fn summary(d: &Document) -> String {
+    // A crypto-erase overwrote and verified its key area only, not the device.
+    let (scope, verified) = match &d.crypto_erase {
+        Some(c) => (
+            format!(
+                "key area bytes {}..{} of {}",
+                c.destroyed.start, c.destroyed.end, d.device.size
+            ),
+            format!("{} (the key area)", d.verification.mode),
+        ),
+        None => (
+            format!("{} bytes", d.device.size),
+            d.verification.mode.clone(),
+        ),
+    };
     format!(
-        "{} ({}{}), {} {} [{}], verified {}, NIST SP 800-88 {}, finished {}",
+        "{} ({}{}), {} {} [{scope}], verified {verified}, NIST SP 800-88 {}, finished {}",
         d.device.path,
         d.device.model.as_deref().unwrap_or("no model"),
         d.device
@@ -241,9 +269,7 @@ fn summary(d: &Document) -> String {
             .map(|s| format!(", serial {s}"))
             .unwrap_or_default(),
         d.sanitization.technique,
-        d.sanitization.scheme,
-        d.device.size,
-        d.verification.mode,
+        erase::method::abbreviate(&d.sanitization.scheme),
         d.sanitization.nist_level,
         d.sanitization.finished
     )
@@ -535,12 +561,15 @@ fn when(t: &str) -> String {
 
 /// A self-contained printable page with Japanese and English labels. It says it is not the
 /// authoritative record: the signed file is.
-fn render_html(
-    d: &Document,
-    verdict: Option<&certificate::Verdict>,
-    file: &Path,
-    hash: &str,
-) -> String {
+/// What `render` found: the verdict, whether trust anchors were given, and the problems
+/// that count (without anchors, all but the missing anchor).
+struct Check<'a> {
+    verdict: &'a certificate::Verdict,
+    anchored: bool,
+    problems: &'a [String],
+}
+
+fn render_html(d: &Document, check: &Check<'_>, file: &Path, hash: &str) -> String {
     let c = &d.context;
     let opt = |v: &Option<String>| v.as_deref().map(esc).unwrap_or_else(|| "—".into());
     let mut rows = Vec::new();
@@ -613,7 +642,7 @@ fn render_html(
         format!(
             "{} — {}",
             esc(&d.sanitization.technique),
-            esc(&d.sanitization.scheme)
+            esc(&erase::method::abbreviate(&d.sanitization.scheme))
         ),
     );
     row(
@@ -623,7 +652,11 @@ fn render_html(
     );
     let mut passes = String::new();
     for (i, p) in d.sanitization.passes.iter().enumerate() {
-        passes.push_str(&format!("{}. {}", i + 1, esc(&p.method)));
+        passes.push_str(&format!(
+            "{}. {}",
+            i + 1,
+            esc(&erase::method::abbreviate(&p.method))
+        ));
         for seg in &p.segments {
             if let Some(k) = &seg.key_commitment {
                 passes.push_str(&format!(
@@ -762,28 +795,33 @@ fn render_html(
         ),
     );
     row("備考", "Notes", opt(&c.notes));
-    let invalid = verdict.is_some_and(|v| !v.valid());
+    let invalid = !check.problems.is_empty();
     // Repeated on every printed page (fixed elements are, in Chromium's print layout).
     let marks = if invalid {
         "<div class=\"void\" id=\"void\" aria-hidden=\"true\">無効 NOT VALID</div>\n<div class=\"pagemark bad\" id=\"pagemark\">署名検証: 無効 — NOT VALID: this certificate did not verify; do not file it as a record of erasure</div>"
     } else {
         ""
     };
-    let status = match verdict {
-        Some(v) if v.valid() => format!(
-            "<p class=\"ok\" id=\"status\">署名検証: 有効 — Signature verified: valid ({})</p>",
-            esc(&v
-                .signature
-                .signer
-                .as_ref()
-                .map(|s| s.subject.clone())
-                .unwrap_or_default())
-        ),
-        Some(v) => format!(
+    let signer = esc(&check
+        .verdict
+        .signature
+        .signer
+        .as_ref()
+        .map(|s| s.subject.clone())
+        .unwrap_or_default());
+    let status = if invalid {
+        format!(
             "<p class=\"bad\" id=\"status\">署名検証: 無効 — NOT VALID: {}</p>",
-            esc(&v.problems().join("; "))
-        ),
-        None => "<p class=\"warn\" id=\"status\">署名は未検証 — Signature not verified here: run <code>kagi certificate verify</code></p>".into(),
+            esc(&check.problems.join("; "))
+        )
+    } else if check.anchored {
+        format!(
+            "<p class=\"ok\" id=\"status\">署名検証: 有効 — Signature verified: valid ({signer})</p>"
+        )
+    } else {
+        format!(
+            "<p class=\"warn\" id=\"status\">署名者は未確認 — The signature over these exact bytes verifies with the embedded signer certificate ({signer}) and the document is consistent; signer not checked against a trust anchor: run <code>kagi certificate verify --trust CA</code></p>"
+        )
     };
     format!(
         r#"<!DOCTYPE html>

@@ -755,7 +755,12 @@ fn render(r: &Report) -> String {
         },
         r.target
     );
-    let _ = writeln!(s, "  method:      {} ({} bytes)", r.method, r.size);
+    let _ = writeln!(
+        s,
+        "  method:      {} ({} bytes)",
+        erase::method::abbreviate(&r.method),
+        r.size
+    );
     for (i, p) in r.passes.iter().enumerate() {
         for seg in &p.segments {
             if let Some(c) = &seg.key_commitment {
@@ -800,7 +805,9 @@ fn render(r: &Report) -> String {
         let _ = writeln!(
             s,
             "  read:        {} of {} bytes, compared with what `{}` writes{direct}",
-            r.bytes_verified, r.size, r.method
+            r.bytes_verified,
+            r.size,
+            erase::method::abbreviate(&r.method)
         );
     } else if r.complete() {
         let _ = writeln!(
@@ -819,11 +826,15 @@ fn render(r: &Report) -> String {
         );
         let _ = writeln!(
             s,
-            "  read back:   {} of {} planned bytes{direct}: {} bytes differ from what was written, {} bytes unreadable — not verified",
+            "  read back:   {} of {} planned bytes{direct}: {} bytes differ from what was written, {} bytes unreadable{} — not verified",
             r.bytes_verified,
             r.verify_planned,
             bytes(&r.mismatches),
-            bytes(&r.read_failures)
+            bytes(&r.read_failures),
+            match r.recheck.as_ref().map(|c| bytes(&c.changed)) {
+                Some(n) if n > 0 => format!(", {n} bytes changed since they were verified"),
+                _ => String::new(),
+            }
         );
     }
     for (what, e) in [
@@ -838,14 +849,17 @@ fn render(r: &Report) -> String {
         if c.changed.is_empty() {
             let _ = writeln!(
                 s,
-                "  re-checked:  {} window(s) verified before the interruption, {} bytes re-read: unchanged ({} digests)",
-                c.windows, c.bytes, c.algorithm
+                "  re-checked:  {} window(s) verified before the interruption, {} bytes re-read: unchanged ({} digests{})",
+                c.windows,
+                c.bytes,
+                c.algorithm,
+                by_content(c)
             );
         } else {
             for x in &c.changed {
                 let _ = writeln!(
                     s,
-                    "  CHANGED:     window bytes {}..{} no longer reads back as when it was verified before the interruption ({} digest differs)",
+                    "  CHANGED:     window bytes {}..{} no longer reads back as when it was verified before the interruption ({} digest differs, or, with no digest recorded, its content is not what the last pass writes)",
                     x.start, x.end, c.algorithm
                 );
             }
@@ -913,4 +927,16 @@ fn list(json: bool) -> Result<Outcome, CliError> {
     }
     print(&s)?;
     Ok(Outcome::Yes)
+}
+
+/// How many re-checked windows had no recorded digest and were judged by their content.
+fn by_content(c: &engine::Recheck) -> String {
+    if c.by_content == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {} window(s) had no recorded digest and were judged by their content",
+            c.by_content
+        )
+    }
 }
