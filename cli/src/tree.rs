@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
@@ -308,6 +309,134 @@ impl Plan {
     }
 }
 
+/// Writes the tree at `root` as a tar stream to `out`, reading every entry through a
+/// descriptor opened relative to its directory with `O_NOFOLLOW`: an entry swapped for a
+/// symbolic link, a FIFO or a device between the walk and the read makes the run fail, and
+/// nothing outside the tree is ever read through a link.
+pub fn pack<W: std::io::Write>(root: &Path, out: W) -> io::Result<W> {
+    use rustix::fs::{Mode, OFlags};
+    let mut b = tar::Builder::new(out);
+    b.mode(tar::HeaderMode::Complete);
+    b.follow_symlinks(false);
+    let fd = rustix::fs::open(
+        root,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let md = File::from(fd.try_clone()?).metadata()?;
+    let mut h = tar::Header::new_gnu();
+    h.set_metadata_in_mode(&md, tar::HeaderMode::Complete);
+    b.append_data(&mut h, ".", io::empty())?;
+    pack_dir(&mut b, &fd, Path::new("."))?;
+    b.into_inner()
+}
+
+fn changed(rel: &Path, why: &str) -> io::Error {
+    io::Error::other(format!(
+        "{} {why} while it was being read; nothing was encrypted",
+        rel.display()
+    ))
+}
+
+fn pack_dir<W: std::io::Write>(
+    b: &mut tar::Builder<W>,
+    dirfd: &std::os::fd::OwnedFd,
+    rel: &Path,
+) -> io::Result<()> {
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+    let mut names = Vec::new();
+    for e in rustix::fs::Dir::read_from(dirfd)? {
+        let e = e?;
+        let n = e.file_name().to_bytes();
+        if n != b"." && n != b".." {
+            names.push(std::ffi::OsStr::from_bytes(n).to_os_string());
+        }
+    }
+    names.sort();
+    for name in names {
+        let path = rel.join(&name);
+        let st = rustix::fs::statat(dirfd, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::Directory => {
+                let fd = rustix::fs::openat(
+                    dirfd,
+                    name.as_os_str(),
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .map_err(|_| changed(&path, "stopped being a directory"))?;
+                let md = File::from(fd.try_clone()?).metadata()?;
+                if md.ino() != st.st_ino {
+                    return Err(changed(&path, "was replaced"));
+                }
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata_in_mode(&md, tar::HeaderMode::Complete);
+                b.append_data(&mut h, &path, io::empty())?;
+                pack_dir(b, &fd, &path)?;
+            }
+            FileType::RegularFile => {
+                let fd = rustix::fs::openat(
+                    dirfd,
+                    name.as_os_str(),
+                    OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .map_err(|_| changed(&path, "stopped being a regular file"))?;
+                let file = File::from(fd);
+                let md = file.metadata()?;
+                if !md.is_file() || md.ino() != st.st_ino {
+                    return Err(changed(&path, "was replaced"));
+                }
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata_in_mode(&md, tar::HeaderMode::Complete);
+                // Exactly the size recorded: a file that shrinks meanwhile fails (one that
+                // grows is cut at the size the header gives).
+                let mut body = Exact {
+                    inner: io::Read::take(&file, md.len()),
+                    left: md.len(),
+                    path: &path,
+                };
+                b.append_data(&mut h, &path, &mut body)?;
+            }
+            FileType::Symlink => {
+                let target = rustix::fs::readlinkat(dirfd, name.as_os_str(), Vec::new())?;
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_size(0);
+                h.set_mode(0o777);
+                h.set_mtime(u64::try_from(st.st_mtime).unwrap_or(0));
+                h.set_uid(u64::from(st.st_uid));
+                h.set_gid(u64::from(st.st_gid));
+                b.append_link(
+                    &mut h,
+                    &path,
+                    std::ffi::OsStr::from_bytes(target.to_bytes()),
+                )?;
+            }
+            _ => return Err(changed(&path, "became a device, FIFO or socket")),
+        }
+    }
+    Ok(())
+}
+
+/// A reader that fails if its input ends before `left` bytes.
+struct Exact<'a, R> {
+    inner: R,
+    left: u64,
+    path: &'a Path,
+}
+
+impl<R: io::Read> io::Read for Exact<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.left > 0 && !buf.is_empty() {
+            return Err(changed(self.path, "shrank"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -426,6 +555,40 @@ mod tests {
             },
             "appears twice",
         );
+    }
+
+    #[test]
+    fn pack_records_links_as_links_and_refuses_what_is_not_a_file() {
+        let root = std::env::temp_dir().join(format!(
+            "kagi-pack-{}-{}",
+            std::process::id(),
+            hex::encode(crypto_core::rand::array::<8>().unwrap())
+        ));
+        fs::create_dir_all(root.join("sub")).unwrap();
+        fs::write(root.join("sub/a.txt"), b"abc").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("pw")).unwrap();
+        let mut f = tempfile();
+        pack(&root, &mut f).unwrap();
+        let p = plan(&mut f).unwrap();
+        let kinds: Vec<(String, Kind)> = p
+            .items
+            .iter()
+            .map(|i| (i.path.display().to_string(), i.kind.clone()))
+            .collect();
+        assert!(kinds.contains(&("pw".into(), Kind::Symlink("/etc/passwd".into()))));
+        assert!(kinds.contains(&("sub/a.txt".into(), Kind::File)));
+        // A FIFO in the tree: packing fails, naming it.
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &root.join("sub/p"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = pack(&root, Vec::new()).unwrap_err();
+        assert!(e.to_string().contains("sub/p"), "{e}");
+        fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -430,11 +430,7 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
         let (w, r) = pipe();
         let dir = dir.clone();
         tar_thread = Some(std::thread::spawn(move || -> io::Result<()> {
-            let mut b = tar::Builder::new(w);
-            b.follow_symlinks(false);
-            b.mode(tar::HeaderMode::Complete);
-            b.append_dir_all(".", &dir)?;
-            b.into_inner()?.close()
+            tree::pack(&dir, w)?.close()
         }));
         input = Box::new(r);
     }
