@@ -580,7 +580,7 @@ mod tests {
         // A FIFO in the tree: packing fails, naming it.
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &root.join("sub/p"),
+            root.join("sub/p"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::from_raw_mode(0o600),
             0,
