@@ -74,18 +74,74 @@ pub fn curve(oid: &str) -> Option<Curve> {
 /// The name of a well-known EC curve the CRYPTREC list does not name (for messages that
 /// refuse it): SEC 2, RFC 5639 (Brainpool), X9.62 and GB/T 32918 (SM2).
 pub fn unlisted_curve_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "1.3.132.0.10" => "secp256k1",
-        "1.3.132.0.33" => "secp224r1 (P-224)",
-        "1.2.840.10045.3.1.1" => "prime192v1 (P-192)",
-        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
-        "1.3.36.3.3.2.8.1.1.8" => "brainpoolP256t1",
-        "1.3.36.3.3.2.8.1.1.9" => "brainpoolP320r1",
-        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
-        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
-        "1.2.156.10197.1.301" => "SM2",
-        _ => return None,
-    })
+    // SEC 2 (Certicom arc 1.3.132.0), every curve it assigns an OID to.
+    const SEC2: [(u32, &str); 29] = [
+        (1, "sect163k1"),
+        (2, "sect163r1"),
+        (3, "sect239k1"),
+        (4, "sect113r1"),
+        (5, "sect113r2"),
+        (6, "secp112r1"),
+        (7, "secp112r2"),
+        (8, "secp160r1"),
+        (9, "secp160k1"),
+        (10, "secp256k1"),
+        (15, "sect163r2"),
+        (16, "sect283k1"),
+        (17, "sect283r1"),
+        (22, "sect131r1"),
+        (23, "sect131r2"),
+        (24, "sect193r1"),
+        (25, "sect193r2"),
+        (26, "sect233k1"),
+        (27, "sect233r1"),
+        (28, "secp128r1"),
+        (29, "secp128r2"),
+        (30, "secp160r2"),
+        (31, "secp192k1"),
+        (32, "secp224k1"),
+        (33, "secp224r1 (P-224)"),
+        (36, "sect409k1"),
+        (37, "sect409r1"),
+        (38, "sect571k1"),
+        (39, "sect571r1"),
+    ];
+    // RFC 5639 (Brainpool, arc 1.3.36.3.3.2.8.1.1).
+    const BRAINPOOL: [(u32, &str); 14] = [
+        (1, "brainpoolP160r1"),
+        (2, "brainpoolP160t1"),
+        (3, "brainpoolP192r1"),
+        (4, "brainpoolP192t1"),
+        (5, "brainpoolP224r1"),
+        (6, "brainpoolP224t1"),
+        (7, "brainpoolP256r1"),
+        (8, "brainpoolP256t1"),
+        (9, "brainpoolP320r1"),
+        (10, "brainpoolP320t1"),
+        (11, "brainpoolP384r1"),
+        (12, "brainpoolP384t1"),
+        (13, "brainpoolP512r1"),
+        (14, "brainpoolP512t1"),
+    ];
+    // ANSI X9.62 prime curves (arc 1.2.840.10045.3.1) other than prime256v1 (P-256).
+    const X962: [(u32, &str); 6] = [
+        (1, "prime192v1 (P-192)"),
+        (2, "prime192v2"),
+        (3, "prime192v3"),
+        (4, "prime239v1"),
+        (5, "prime239v2"),
+        (6, "prime239v3"),
+    ];
+    let find = |table: &[(u32, &'static str)], arc: &str| {
+        let n: u32 = oid.strip_prefix(arc)?.parse().ok()?;
+        table.iter().find(|(k, _)| *k == n).map(|(_, name)| *name)
+    };
+    if oid == "1.2.156.10197.1.301" {
+        return Some("SM2");
+    }
+    find(&SEC2, "1.3.132.0.")
+        .or_else(|| find(&BRAINPOOL, "1.3.36.3.3.2.8.1.1."))
+        .or_else(|| find(&X962, "1.2.840.10045.3.1."))
 }
 
 /// How a refusal names an EC curve parameter: `1.3.132.0.10 (secp256k1)`, or the bare OID,
@@ -247,6 +303,20 @@ mod tests {
             describe_curve(Some("1.3.36.3.3.2.8.1.1.7")),
             "1.3.36.3.3.2.8.1.1.7 (brainpoolP256r1)"
         );
+        // Found by an attacker: curves named only by their OID.
+        assert_eq!(
+            describe_curve(Some("1.3.132.0.16")),
+            "1.3.132.0.16 (sect283k1)"
+        );
+        assert_eq!(
+            describe_curve(Some("1.3.132.0.1")),
+            "1.3.132.0.1 (sect163k1)"
+        );
+        assert_eq!(
+            describe_curve(Some("1.3.132.0.8")),
+            "1.3.132.0.8 (secp160r1)"
+        );
+        assert_eq!(describe_curve(Some("1.3.132.0.100")), "1.3.132.0.100");
         assert_eq!(
             signature("1.2.840.10045.4.3.2").and_then(|s| s.algorithm(&rsa, None)),
             None
