@@ -297,7 +297,7 @@ impl AtomicFile {
         let tmp = temp_beside(dest)?;
         let reg = watched(cleanup::Leftover::File(tmp.clone()))?;
         link_fd(&self.scratch.file, &tmp).map_err(file_err(dest))?;
-        let placed = reg.settle(|| fs::rename(&tmp, dest));
+        let placed = reg.settle(|| replace(&tmp, dest));
         if placed.is_err() {
             let _ = fs::remove_file(&tmp);
         }
@@ -359,11 +359,38 @@ pub fn place_tree(tmp: &Path, dest: &Path) -> std::io::Result<()> {
     fs::remove_dir(tmp)
 }
 
+/// Replaces the regular file at `dest` with `tmp`, closing the gap between checking `dest` and
+/// renaming over it: the two are exchanged atomically (`RENAME_EXCHANGE`), then what came out
+/// of `dest` is looked at — a regular file is removed; anything else (a device or FIFO swapped
+/// in meanwhile) is exchanged back, untouched, and the output refused.
+fn replace(tmp: &Path, dest: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, tmp, CWD, dest, RenameFlags::EXCHANGE) {
+        Ok(()) => {}
+        // Nothing at `dest` any more: a new name.
+        Err(e) if e == Errno::NOENT && tmp.exists() => return place(tmp, dest, false),
+        // No exchange on this file system: the check just before is all there is.
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS => return fs::rename(tmp, dest),
+        Err(e) => return Err(e.into()),
+    }
+    let old = fs::symlink_metadata(tmp)?;
+    if old.file_type().is_file() {
+        return fs::remove_file(tmp);
+    }
+    renameat_with(CWD, tmp, CWD, dest, RenameFlags::EXCHANGE)?;
+    let _ = fs::remove_file(tmp);
+    Err(std::io::Error::other(format!(
+        "it became {} while kagi worked; it is left untouched and nothing was written",
+        kind_of(old.file_type())
+    )))
+}
+
 /// Moves a named temporary file to `dest`: a rename with `force`, otherwise a rename that
 /// fails if `dest` exists.
 fn place(tmp: &Path, dest: &Path, force: bool) -> std::io::Result<()> {
     if force {
-        fs::rename(tmp, dest)
+        replace(tmp, dest)
     } else {
         rustix::fs::renameat_with(
             rustix::fs::CWD,
@@ -391,4 +418,48 @@ pub fn write_new(path: &Path, data: &[u8], mode: Mode, force: bool) -> Result<()
         source: e,
     })?;
     out.finish(mode)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn scratch_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "kagi-files-{}-{}",
+            std::process::id(),
+            hex::encode(crypto_core::rand::array::<8>().unwrap())
+        ));
+        fs::create_dir(&d).unwrap();
+        d
+    }
+
+    /// What `replace` does once the exchange has happened: a device or FIFO that was swapped
+    /// in at the destination goes back, untouched; a regular file is replaced.
+    #[test]
+    fn replace_puts_back_anything_but_a_regular_file() {
+        let d = scratch_dir();
+        let (tmp, dest) = (d.join("tmp"), d.join("dest"));
+        fs::write(&tmp, b"new").unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &dest,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = replace(&tmp, &dest).unwrap_err();
+        assert!(e.to_string().contains("a FIFO"), "{e}");
+        assert!(fs::symlink_metadata(&dest).unwrap().file_type().is_fifo());
+        assert!(!tmp.exists());
+        fs::remove_file(&dest).unwrap();
+        fs::write(&dest, b"old").unwrap();
+        fs::write(&tmp, b"new").unwrap();
+        replace(&tmp, &dest).unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"new");
+        assert!(!tmp.exists());
+        fs::remove_dir_all(&d).unwrap();
+    }
 }
