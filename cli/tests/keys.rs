@@ -801,6 +801,41 @@ fn kagi_issues_with_an_openssl_ca_and_for_an_openssl_csr() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("CA:TRUE"), "{}", r.stderr);
+    // A CSR the policy refuses (RSA-1024): a policy refusal, exit 1, nothing issued.
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:1024",
+            "-nodes",
+            "-keyout",
+            "r1024.key",
+            "-out",
+            "r1024.csr",
+            "-subj",
+            "/CN=r1024",
+        ],
+    );
+    let r = kagi_in(
+        &dir,
+        &[
+            "cert",
+            "issue",
+            "--ca-cert",
+            "ca.crt",
+            "--ca-key",
+            "ca.pem",
+            "--csr",
+            "r1024.csr",
+            "--out",
+            "r.crt",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("refused by policy"), "{}", r.stderr);
+    assert!(!dir.join("r.crt").exists());
 }
 
 #[test]

@@ -70,8 +70,8 @@ pub fn run(cmd: CertCommand) -> Result<Outcome, CliError> {
         } => {
             let provider = provider(&policy)?;
             let profile: Profile = profile.parse().map_err(CliError::Msg)?;
-            let csr_parsed = Csr::parse(&provider, &files::read(&csr)?)
-                .map_err(|e| CliError::Msg(format!("{}: {e}", csr.display())))?;
+            let csr_parsed =
+                Csr::parse(&provider, &files::read(&csr)?).map_err(|e| CliError::about(&csr, e))?;
             let ca_certs = files::certificates(&ca_cert)?;
             let key = load_private(&ca_key, &passphrase, &provider)?;
             let der = pki::issue(
