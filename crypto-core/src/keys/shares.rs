@@ -505,6 +505,23 @@ impl Share {
             .join(" ")
             .to_uppercase();
         if got != want {
+            // The share line's count or threshold is not covered by the data lines' checksums:
+            // find the pair the check line was made for, and name that line.
+            let mut probe = share.clone();
+            for t in index.max(1)..=u8::MAX {
+                for k in 1..=t {
+                    probe.total = t;
+                    probe.threshold = k;
+                    if probe.header_digest() == got {
+                        return Err(err(
+                            n_share,
+                            &format!(
+                                "the share line is mistyped: the check line was made for `{index} of {t} (any {k} restore the key)`"
+                            ),
+                        ));
+                    }
+                }
+            }
             return Err(err(
                 n_check,
                 "the check line does not match (a header field is mistyped, or a data line is missing)",
@@ -523,6 +540,30 @@ impl Share {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// Found by an attacker: a typo in the share line's count or threshold was blamed on the
+    /// check line. The line that is wrong is named.
+    #[test]
+    fn a_mistyped_count_or_threshold_names_the_share_line() {
+        let secret = SecretBytes::new(vec![7u8; 40]);
+        let shares = deal(
+            &secret,
+            "symmetric".into(),
+            Fingerprint([9u8; 32]),
+            (2, 3),
+            "test",
+        )
+        .unwrap();
+        let text = String::from_utf8(shares[0].to_text().expose().to_vec()).unwrap();
+        let line = text.lines().position(|l| l.starts_with("share:")).unwrap() + 1;
+        for (from, to) in [("of 3", "of 4"), ("any 2", "any 3")] {
+            let bad = text.replacen(from, to, 1);
+            let e = Share::parse(&bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("line {line}:")), "{e}");
+            assert!(e.contains("share line is mistyped"), "{e}");
+            assert!(e.contains("1 of 3 (any 2"), "{e}");
+        }
+    }
 
     #[test]
     fn base32_round_trips_every_length() {
