@@ -837,8 +837,16 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The nearest known names to `s`, best first.
+/// Names longer than this get no suggestions: every known name is far shorter, so none is
+/// near, and the edit distance costs time in proportion to the length (found by fuzzing: a
+/// few kilobytes of text held `parse` to a few hundred names a second).
+const SUGGEST_MAX_CHARS: usize = 64;
+
+/// The nearest known names to `s`, best first; none for text far longer than any name.
 pub fn suggestions(s: &str) -> Vec<&'static str> {
+    if s.chars().count() > SUGGEST_MAX_CHARS {
+        return Vec::new();
+    }
     let s = s.to_ascii_lowercase();
     let mut scored: Vec<(usize, &str)> = Algorithm::examples()
         .iter()
@@ -989,5 +997,22 @@ mod tests {
     fn suggestions_never_panic() {
         assert!(!suggestions("").is_empty());
         assert!(!suggestions("日本語").is_empty());
+    }
+
+    /// Fuzzing found parsing slow on long text: every unknown name was compared with every
+    /// known one. Text far longer than any name gets no suggestions, and a megabyte of it is
+    /// refused at once.
+    #[test]
+    fn long_text_gets_no_suggestions() {
+        let longest = Algorithm::examples().iter().map(|e| e.len()).max().unwrap();
+        assert!(longest < SUGGEST_MAX_CHARS);
+        assert!(suggestions(&"a".repeat(SUGGEST_MAX_CHARS + 1)).is_empty());
+        assert!(!suggestions("aes-256-gcmx").is_empty());
+        let start = std::time::Instant::now();
+        let err = "x".repeat(1 << 20).parse::<Algorithm>().unwrap_err();
+        assert!(
+            matches!(err, Error::UnknownAlgorithm { ref suggestions, .. } if suggestions.is_empty())
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }
