@@ -256,3 +256,22 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(status.success(), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+/// Found by fuzzing (algorithm_name): text far longer than any algorithm name was compared
+/// with every known name. It is refused as unknown, on one line, with no suggestions.
+#[test]
+fn a_long_unknown_name_gets_no_suggestions() {
+    let long = "a".repeat(100);
+    let r = kagi(&["policy", "check", &long]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown algorithm"), "{}", r.stderr);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // A near miss still gets them.
+    let r = kagi(&["policy", "check", "aes-256-gcmx"]);
+    assert!(
+        r.stderr.contains("did you mean aes-256-gcm"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1187,3 +1187,40 @@ fn a_manifest_behind_a_byte_order_mark_is_never_passed_as_a_plain_file() {
     assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("valid: bom.manifest"), "{}", r.stdout);
 }
+
+/// Found by fuzzing (`manifest`): a name ending in a carriage return was written raw and read
+/// back without it, so the tree that was signed failed to verify (`report\r` missing, added).
+#[test]
+fn a_file_name_ending_in_cr_signs_and_verifies() {
+    let dir = tempdir();
+    pki(&dir);
+    signer(&dir, "ecdsa-p256", "signing", "365");
+    let media = dir.join("媒体");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("report\r"), b"first").unwrap();
+    std::os::unix::fs::symlink("report\r", media.join("latest\r")).unwrap();
+    ok(
+        &dir,
+        &[
+            "sign",
+            "--manifest",
+            "媒体",
+            "--key",
+            "ecdsa-p256.key",
+            "--passphrase-env",
+            "PW",
+            "--cert",
+            "ecdsa-p256.crt",
+            "--chain",
+            "inter.crt",
+        ],
+    );
+    let text = std::fs::read_to_string(dir.join("媒体.manifest")).unwrap();
+    assert!(text.contains("report\\r\n"), "{text:?}");
+    let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The name is checked, not ignored: a changed file under it is reported.
+    std::fs::write(media.join("report\r"), b"First").unwrap();
+    let r = verify(&dir, &["--manifest", "媒体.manifest", "--trust", "ca.crt"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}

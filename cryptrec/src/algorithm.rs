@@ -822,27 +822,41 @@ impl Algorithm {
     }
 }
 
-/// Edit distance, for suggesting the nearest known names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+/// Edit distance between `a` (as chars) and `b`, for suggesting the nearest known names. One
+/// row, reused across calls: `suggestions` compares every known name, and allocating a row per
+/// character made that the cost of refusing an unknown name.
+fn distance(a: &[char], b: &str, row: &mut Vec<usize>) -> usize {
+    row.clear();
+    row.extend(0..=a.len());
+    for (j, cb) in b.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = j + 1;
+        for (i, ca) in a.iter().enumerate() {
+            let above = row[i + 1];
+            row[i + 1] = (diag + usize::from(*ca != cb))
+                .min(above + 1)
+                .min(row[i] + 1);
+            diag = above;
         }
-        prev = cur;
     }
-    prev[b.len()]
+    row[a.len()]
 }
 
-/// The nearest known names to `s`, best first.
+/// Names longer than this get no suggestions: every known name is far shorter, so none is
+/// near, and the edit distance costs time in proportion to the length (found by fuzzing: a
+/// few kilobytes of text held `parse` to a few hundred names a second).
+const SUGGEST_MAX_CHARS: usize = 64;
+
+/// The nearest known names to `s`, best first; none for text far longer than any name.
 pub fn suggestions(s: &str) -> Vec<&'static str> {
-    let s = s.to_ascii_lowercase();
+    if s.chars().count() > SUGGEST_MAX_CHARS {
+        return Vec::new();
+    }
+    let s: Vec<char> = s.to_ascii_lowercase().chars().collect();
+    let mut row = Vec::with_capacity(s.len() + 1);
     let mut scored: Vec<(usize, &str)> = Algorithm::examples()
         .iter()
-        .map(|e| (distance(&s, e), *e))
+        .map(|e| (distance(&s, e, &mut row), *e))
         .collect();
     scored.sort();
     let best = scored.first().map_or(0, |x| x.0);
@@ -989,5 +1003,36 @@ mod tests {
     fn suggestions_never_panic() {
         assert!(!suggestions("").is_empty());
         assert!(!suggestions("日本語").is_empty());
+    }
+
+    /// Fuzzing found parsing slow on long text: every unknown name was compared with every
+    /// known one. Text far longer than any name gets no suggestions, and a megabyte of it is
+    /// refused at once.
+    #[test]
+    fn edit_distance() {
+        let mut row = Vec::new();
+        let d = |a: &str, b: &str, row: &mut Vec<usize>| {
+            distance(&a.chars().collect::<Vec<_>>(), b, row)
+        };
+        assert_eq!(d("kitten", "sitting", &mut row), 3);
+        assert_eq!(d("", "abc", &mut row), 3);
+        assert_eq!(d("abc", "", &mut row), 3);
+        assert_eq!(d("aes-256-gcm", "aes-256-gcm", &mut row), 0);
+        assert_eq!(d("日本", "日x本", &mut row), 1);
+        assert_eq!(d("flaw", "lawn", &mut row), 2);
+    }
+
+    #[test]
+    fn long_text_gets_no_suggestions() {
+        let longest = Algorithm::examples().iter().map(|e| e.len()).max().unwrap();
+        assert!(longest < SUGGEST_MAX_CHARS);
+        assert!(suggestions(&"a".repeat(SUGGEST_MAX_CHARS + 1)).is_empty());
+        assert!(!suggestions("aes-256-gcmx").is_empty());
+        let start = std::time::Instant::now();
+        let err = "x".repeat(1 << 20).parse::<Algorithm>().unwrap_err();
+        assert!(
+            matches!(err, Error::UnknownAlgorithm { ref suggestions, .. } if suggestions.is_empty())
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -6,7 +6,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
         if let Ok(alg) = s.parse::<cryptrec::Algorithm>() {
-            let again: cryptrec::Algorithm = alg.to_string().parse().expect("canonical name parses");
+            let again: cryptrec::Algorithm =
+                alg.to_string().parse().expect("canonical name parses");
             assert_eq!(alg, again);
         }
     }
