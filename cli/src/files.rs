@@ -23,8 +23,18 @@ pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
         source: e,
     };
     let mut data = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_SMALL_FILE + 1).read_to_end(&mut data))
+    let mut f = fs::File::open(path).map_err(err)?;
+    let ft = f.metadata().map_err(err)?.file_type();
+    if ft.is_dir() || ft.is_block_device() || ft.is_socket() {
+        return Err(CliError::Msg(format!(
+            "{}: {}, not a key, certificate, share or escrow file",
+            path.display(),
+            kind_of(ft)
+        )));
+    }
+    (&mut f)
+        .take(MAX_SMALL_FILE + 1)
+        .read_to_end(&mut data)
         .map_err(err)?;
     if data.len() as u64 > MAX_SMALL_FILE {
         return Err(CliError::Msg(format!(

@@ -927,3 +927,21 @@ fn a_full_disk_ends_encrypt_and_decrypt_with_its_error_not_a_hang() {
         assert!(listing(&small).is_empty(), "{:?}", listing(&small));
     }
 }
+
+/// Found by an attacker: a directory given where a key file belongs said "Is a directory (os
+/// error 21)". It now says what the path is.
+#[test]
+fn a_directory_given_as_a_key_file_is_named_as_such() {
+    let dir = tempdir();
+    std::fs::write(dir.join("f.txt"), b"x").unwrap();
+    std::fs::create_dir(dir.join("keys")).unwrap();
+    let r = kagi_in(&dir, &["encrypt", "f.txt", "--key-file", "keys"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("keys: a directory, not a key"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("os error"), "{}", r.stderr);
+    assert!(!dir.join("f.txt.kagi").exists());
+}
