@@ -82,13 +82,8 @@ fn layered_loop(dev: &BlockDevice) -> Option<String> {
     use std::os::unix::fs::FileTypeExt;
     let mut ours = vec![dev.dev.clone()];
     ours.extend(dev.partitions.iter().map(|p| p.dev.clone()));
-    let entries = std::fs::read_dir("/sys/block").ok()?;
-    for e in entries.filter_map(|e| e.ok()) {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Ok(text) = std::fs::read_to_string(e.path().join("loop/backing_file")) else {
-            continue;
-        };
-        let Ok(md) = std::fs::metadata(text.trim_end()) else {
+    for (name, shown) in bound_loops() {
+        let Ok(md) = std::fs::metadata(&shown) else {
             continue;
         };
         if !md.file_type().is_block_device() {
@@ -98,8 +93,7 @@ fn layered_loop(dev: &BlockDevice) -> Option<String> {
         let devno = format!("{}:{}", rustix::fs::major(rdev), rustix::fs::minor(rdev));
         if ours.contains(&devno) {
             return Some(format!(
-                "/dev/{name} is attached over it (its backing file is {}): detach it first (losetup -d /dev/{name})",
-                text.trim_end()
+                "/dev/{name} is attached over it (its backing file is {shown}): detach it first (losetup -d /dev/{name})"
             ));
         }
     }
@@ -116,24 +110,36 @@ fn clone(r: &std::io::Result<String>) -> std::io::Result<String> {
 /// Every bound loop device: its kernel name and the identity of the file behind it (from
 /// `LOOP_GET_STATUS64`, or the path sysfs shows), or why that could not be told.
 fn loops() -> Vec<(String, Result<FileId, String>)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir("/sys/block") else {
-        return out;
-    };
-    for e in entries.filter_map(|e| e.ok()) {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let shown = e.path().join("loop/backing_file");
-        if !name.starts_with("loop") || !shown.exists() {
-            continue;
-        }
-        let by_ioctl =
-            std::fs::File::open(format!("/dev/{name}")).and_then(|f| crate::sys::loop_backing(&f));
-        let id = by_ioctl.or_else(|e| {
-            let text = std::fs::read_to_string(&shown).map_err(|_| e)?;
-            file_id(Path::new(text.trim_end().trim_end_matches(" (deleted)")))
-        });
-        out.push((name, id.map_err(|e| e.to_string())));
-    }
+    bound_loops()
+        .into_iter()
+        .map(|(name, shown)| {
+            let by_ioctl = std::fs::File::open(format!("/dev/{name}"))
+                .and_then(|f| crate::sys::loop_backing(&f));
+            let id = by_ioctl.or_else(|e| {
+                file_id(Path::new(shown.trim_end_matches(" (deleted)"))).map_err(|_| e)
+            });
+            (name, id.map_err(|e| e.to_string()))
+        })
+        .collect()
+}
+
+/// Every loop device with something bound to it, and the backing path sysfs shows for it,
+/// sorted by name.
+fn bound_loops() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir("/sys/block")
+        .map(|it| {
+            it.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("loop"))
+                .filter_map(|e| {
+                    let shown = std::fs::read_to_string(e.path().join("loop/backing_file")).ok()?;
+                    Some((
+                        e.file_name().to_string_lossy().into_owned(),
+                        shown.trim_end().to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     out.sort();
     out
 }

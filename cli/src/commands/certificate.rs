@@ -341,13 +341,7 @@ fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String,
         .map_err(|e: erase::Error| e.to_string())?;
     let mut t = Device::open_read_only(dev).map_err(|e| e.to_string())?;
     let r = engine::check(provider, &mut t, &method, &mut |_| {}).map_err(|e| e.to_string())?;
-    let bad: Vec<String> = r
-        .mismatches
-        .iter()
-        .chain(&r.read_failures)
-        .take(5)
-        .map(|x| format!("{}..{}", x.start, x.end))
-        .collect();
+    let bad = unverified(&r);
     if !bad.is_empty() {
         return Err(format!(
             "{} no longer holds what the certificate says was written ({}): bytes {}",
@@ -362,6 +356,16 @@ fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String,
         r.bytes_verified,
         last.method
     ))
+}
+
+/// The first few ranges of a re-read that did not hold or could not be read, as `START..END`.
+fn unverified(r: &engine::Report) -> Vec<String> {
+    r.mismatches
+        .iter()
+        .chain(&r.read_failures)
+        .take(5)
+        .map(|x| format!("{}..{}", x.start, x.end))
+        .collect()
 }
 
 /// A crypto-erase certificate claims one thing about the medium: its key area (bytes
@@ -380,13 +384,7 @@ fn check_crypto_erased(
         engine::check(provider, &mut key_area, &Method::Random, &mut |_| {})
             .map_err(|e| e.to_string())?
     };
-    let bad: Vec<String> = r
-        .mismatches
-        .iter()
-        .chain(&r.read_failures)
-        .take(5)
-        .map(|x| format!("{}..{}", x.start, x.end))
-        .collect();
+    let bad = unverified(&r);
     if !bad.is_empty() {
         return Err(format!(
             "{} no longer holds the random overwrite of its destroyed key area (bytes {}..{}): bytes {}",
