@@ -249,7 +249,7 @@ impl Credentials {
 /// The ledger a certificate will be recorded in must check, and the certificate directory take
 /// a file, before anything is written: either found only after an erase would leave a
 /// verified run without its certificate.
-pub fn check_ledger(
+pub fn check_issuing(
     provider: &Provider,
     config: &CertConfig,
     ledger_default: &Path,

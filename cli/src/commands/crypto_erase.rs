@@ -118,7 +118,7 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
         None => None,
     };
     if creds.is_some() {
-        certify::check_ledger(&provider, &config, Ledger::in_dir(&a.state_dir).path())?;
+        certify::check_issuing(&provider, &config, Ledger::in_dir(&a.state_dir).path())?;
     }
 
     // Key files first: they are shared by every envelope made for them.

@@ -331,7 +331,7 @@ fn execute(
     let issuer = issuer.as_ref();
     if let Some(i) = issuer {
         for c in &wanted {
-            certify::check_ledger(provider, c, &i.ledger)?;
+            certify::check_issuing(provider, c, &i.ledger)?;
         }
     }
     let stop = stop_flag()?;
