@@ -98,6 +98,12 @@ pub fn temp_beside(path: &Path) -> Result<PathBuf, CliError> {
     )))
 }
 
+/// A hidden, unused name inside the directory `dir`, for staging a tree that is to fill it.
+pub fn temp_within(dir: &Path) -> Result<PathBuf, CliError> {
+    let nonce: [u8; 6] = crypto_core::rand::array()?;
+    Ok(dir.join(format!(".kagi-{}.tmp", hex::encode(nonce))))
+}
+
 /// The directory `path` is in (`.` for a bare name).
 fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
@@ -216,6 +222,11 @@ impl Scratch {
     /// The file.
     pub fn file(&mut self) -> &mut fs::File {
         &mut self.file
+    }
+
+    /// Its name, when it has one (no `O_TMPFILE` on this file system).
+    pub fn name(&self) -> Option<&Path> {
+        self.name.as_ref().map(|(p, _)| p.as_path())
     }
 }
 
@@ -347,9 +358,13 @@ fn link_fd(file: &fs::File, path: &Path) -> std::io::Result<()> {
 /// stays the user's. Nothing already at a name is replaced; on a failure the entries moved so
 /// far (kagi's own) are removed again.
 pub fn place_tree(tmp: &Path, dest: &Path) -> std::io::Result<()> {
-    match place(tmp, dest, false) {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        r => return r,
+    // Staged inside `dest` (it was an empty directory, perhaps a mount point): only the
+    // entries move, within one file system.
+    if tmp.parent() != Some(dest) {
+        match place(tmp, dest, false) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            r => return r,
+        }
     }
     if !fs::symlink_metadata(dest)?.is_dir() {
         return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));

@@ -28,6 +28,29 @@ const PERMISSIONS: u32 = 0o777;
 pub struct SourceCheck {
     /// Entries with setuid, setgid or sticky bits (they are not restored on decrypt).
     pub special_bits: Vec<String>,
+    /// Symbolic links whose target is outside the tree (absolute, or climbing above its
+    /// root): carried as links, not as what they point to (`path → target`).
+    pub outside_links: Vec<String>,
+}
+
+/// Whether a link at `rel` (relative to the tree's root) pointing to `target` leaves the tree.
+fn leaves_tree(rel: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return true;
+    }
+    // Depth of the directory holding the link, then walk the target.
+    let mut depth = rel.components().count() as i64 - 1;
+    for c in target.components() {
+        match c {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Walks a tree before it is encrypted: a device, FIFO or socket in it is refused (it cannot
@@ -57,6 +80,18 @@ pub fn check_source(root: &Path) -> Result<SourceCheck, CliError> {
             } else if !ft.is_file() && !ft.is_symlink() {
                 refused.push(format!("{} ({})", path.display(), kind_of(ft)));
             }
+            if ft.is_symlink() {
+                let target = fs::read_link(&path).map_err(|e| CliError::File {
+                    path: path.clone(),
+                    source: e,
+                })?;
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                if leaves_tree(rel, &target) {
+                    check
+                        .outside_links
+                        .push(format!("{} → {}", path.display(), target.display()));
+                }
+            }
             if !ft.is_symlink() && md.mode() & 0o7000 != 0 {
                 check.special_bits.push(path.display().to_string());
             }
@@ -77,12 +112,19 @@ pub fn check_source(root: &Path) -> Result<SourceCheck, CliError> {
         )));
     }
     check.special_bits.sort();
+    check.outside_links.sort();
     Ok(check)
 }
 
 /// Whether a tree may be unpacked at `dest`: a new directory, or an existing empty one.
 /// Anything else is refused whatever the flags: kagi never deletes what it did not create.
 pub fn check_output(dest: &Path) -> Result<(), CliError> {
+    check_output_but(dest, &[])
+}
+
+/// [`check_output`], counting as empty a directory that holds only kagi's own staging entries
+/// `ours` (hidden names it made inside `dest` for this decrypt).
+pub fn check_output_but(dest: &Path, ours: &[&Path]) -> Result<(), CliError> {
     match fs::symlink_metadata(dest) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(CliError::File {
@@ -95,6 +137,10 @@ pub fn check_output(dest: &Path) -> Result<(), CliError> {
                     path: dest.to_path_buf(),
                     source: e,
                 })?
+                .filter(|e| {
+                    e.as_ref()
+                        .map_or(true, |e| !ours.iter().any(|o| *o == e.path()))
+                })
                 .next()
                 .is_none();
             if empty {
@@ -442,6 +488,18 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    #[test]
+    fn links_that_leave_the_tree_are_told_apart() {
+        let p = |s: &str| Path::new(s).to_path_buf();
+        assert!(super::leaves_tree(&p("a"), &p("/etc")));
+        assert!(super::leaves_tree(&p("a"), &p("../x")));
+        assert!(super::leaves_tree(&p("d/a"), &p("../../x")));
+        assert!(super::leaves_tree(&p("d/a"), &p("e/../../../x")));
+        assert!(!super::leaves_tree(&p("d/a"), &p("../x")));
+        assert!(!super::leaves_tree(&p("a"), &p("d/e/../f")));
+        assert!(!super::leaves_tree(&p("a"), &p("./b")));
+    }
+
     fn archive(build: impl FnOnce(&mut tar::Builder<&mut File>)) -> File {
         let mut f = tempfile();
         {
@@ -576,6 +634,9 @@ mod tests {
             .map(|i| (i.path.display().to_string(), i.kind.clone()))
             .collect();
         assert!(kinds.contains(&("pw".into(), Kind::Symlink("/etc/passwd".into()))));
+        let check = check_source(&root).unwrap();
+        assert_eq!(check.outside_links.len(), 1, "{:?}", check.outside_links);
+        assert!(check.outside_links[0].ends_with("pw → /etc/passwd"));
         assert!(kinds.contains(&("sub/a.txt".into(), Kind::File)));
         // A FIFO in the tree: packing fails, naming it.
         rustix::fs::mknodat(

@@ -685,6 +685,26 @@ fn encrypting_a_tree_refuses_special_files_and_says_what_it_does_not_keep() {
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("symbolic link"), "{}", r.stderr);
+    // Links that leave the tree are carried as links, and encrypt says so; one inside is not
+    // mentioned.
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("tree/pw")).unwrap();
+    std::os::unix::fs::symlink("../../outside", dir.join("tree/sub/up")).unwrap();
+    std::os::unix::fs::symlink("../a.txt", dir.join("tree/sub/in")).unwrap();
+    let r = kagi_in(
+        &dir,
+        &["encrypt", "tree", "--key-file", "sym.key", "-o", "t2.kagi"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("2 symbolic link(s) point outside the tree")
+            && r.stderr.contains("tree/pw → /etc/passwd")
+            && r.stderr.contains("tree/sub/up → ../../outside")
+            && !r.stderr.contains("sub/in"),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---- the adversarial suite: mutated envelopes ----
@@ -925,6 +945,77 @@ fn a_full_disk_ends_encrypt_and_decrypt_with_its_error_not_a_hang() {
         assert_eq!(status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("No space left"), "{args:?}: {err}");
         assert!(listing(&small).is_empty(), "{:?}", listing(&small));
+    }
+}
+
+/// Found by an attacker: an empty mount point given as a tree's destination ended in "Device
+/// or resource busy (os error 16)". It is an empty directory like any other: filled, from a
+/// staging directory made on its own file system, with nothing of kagi's left on either side.
+#[test]
+fn an_empty_mount_point_is_filled_like_any_empty_directory() {
+    let dir = tempdir();
+    sym_key(&dir);
+    std::fs::create_dir_all(dir.join("tree/sub")).unwrap();
+    std::fs::write(dir.join("tree/sub/a.txt"), b"a").unwrap();
+    std::fs::write(dir.join("tree/b.bin"), data(3 * MIB)).unwrap();
+    ok(&dir, &["encrypt", "tree", "--key-file", "sym.key"]);
+    for named in [false, true] {
+        let mnt = dir.join(if named { "mnt-named" } else { "mnt" });
+        std::fs::create_dir(&mnt).unwrap();
+        assert!(
+            Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=16m,mode=0750", "tmpfs"])
+                .arg(&mnt)
+                .status()
+                .unwrap()
+                .success(),
+            "mount needs root"
+        );
+        let _m = Tmpfs(mnt.clone());
+        let before: BTreeSet<String> = listing(&dir);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kagi"));
+        c.args(["decrypt", "tree.kagi", "--key-file", "sym.key", "-o"])
+            .arg(&mnt)
+            .current_dir(&*dir);
+        if named {
+            c.env("KAGI_STAGING", "named");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "named={named}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(mnt.join("sub/a.txt")).unwrap(), b"a");
+        assert_eq!(std::fs::read(mnt.join("b.bin")).unwrap(), data(3 * MIB));
+        assert_eq!(
+            listing(&mnt),
+            BTreeSet::from(["b.bin".into(), "sub".into()]),
+            "named={named}"
+        );
+        assert_eq!(listing(&dir), before, "named={named}");
+        assert_eq!(
+            std::fs::metadata(&mnt).unwrap().mode() & 0o7777,
+            0o750,
+            "the mount point keeps its mode"
+        );
+        // Filled now, so a second decrypt into it is refused and changes nothing.
+        let r = kagi_in(
+            &dir,
+            &[
+                "decrypt",
+                "tree.kagi",
+                "--key-file",
+                "sym.key",
+                "-o",
+                mnt.file_name().unwrap().to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            listing(&mnt),
+            BTreeSet::from(["b.bin".into(), "sub".into()])
+        );
     }
 }
 

@@ -259,3 +259,52 @@ fn backup_and_restore_accept_symmetric_and_hybrid_keys() {
         assert!(read(&dir, &enc_back).starts_with("KAGI ENCRYPTED "));
     }
 }
+
+/// Found after issue 15: `key show` and `key public` called kagi's own key files "not a PEM or
+/// DER key or certificate kagi knows". They are described (never their secret), a hybrid key
+/// gives its public key (the same as the `.pub` written beside it), and a symmetric key has
+/// no public part, which is said.
+#[test]
+fn key_show_and_public_read_kagi_key_files() {
+    let dir = tempdir();
+    for encrypted in [false, true] {
+        let (s, h) = if encrypted {
+            ("se.key", "he.key")
+        } else {
+            ("s.key", "h.key")
+        };
+        make_key(&dir, "symmetric", s, encrypted);
+        make_key(&dir, "hybrid-p384-mlkem1024", h, encrypted);
+        let secret = read(&dir, s);
+        let shown = ok(&dir, &["key", "show", s]);
+        assert!(shown.contains("kagi symmetric key (256 bits)"), "{shown}");
+        assert_eq!(shown.contains("UNENCRYPTED"), !encrypted, "{shown}");
+        if !encrypted {
+            let hexkey = secret.lines().nth(1).unwrap().trim();
+            assert!(!shown.contains(hexkey), "the key itself is never shown");
+        }
+        let r = kagi_in(&dir, &["key", "public", s]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("no public part"), "{}", r.stderr);
+        let mut args = vec!["key", "public", h];
+        if encrypted {
+            // Without its passphrase (and no terminal) an encrypted hybrid key cannot give it.
+            let r = kagi_in(&dir, &args);
+            assert_eq!(r.code, 2, "{}", r.stderr);
+            assert!(r.stderr.contains("encrypted"), "{}", r.stderr);
+            args.extend(["--passphrase-env", "PW"]);
+        }
+        let public = ok(&dir, &args);
+        assert_eq!(public, read(&dir, &format!("{h}.pub")));
+        let mut args = vec!["key", "show", "--json", h];
+        if encrypted {
+            args.extend(["--passphrase-env", "PW"]);
+        }
+        let v: serde_json::Value = serde_json::from_str(&ok(&dir, &args)).unwrap();
+        assert!(
+            v["public_key_id"].as_str().is_some_and(|s| s.len() == 64),
+            "{v}"
+        );
+        assert_eq!(v["encryption"].is_null(), !encrypted, "{v}");
+    }
+}

@@ -380,6 +380,13 @@ pub fn encrypt(a: &EncryptArgs) -> Result<Outcome, CliError> {
                 check.special_bits.join(", ")
             );
         }
+        if !check.outside_links.is_empty() {
+            eprintln!(
+                "kagi: note: {} symbolic link(s) point outside the tree and are kept as links, not the files they point to: {}",
+                check.outside_links.len(),
+                check.outside_links.join(", ")
+            );
+        }
     }
     let mut meta = match &src {
         Source::Stdin => Metadata {
@@ -684,7 +691,9 @@ pub fn decrypt(a: &DecryptArgs) -> Result<Outcome, CliError> {
 /// Decrypts a tree: the tar stream into an unnamed scratch file (nothing of it survives an
 /// interruption), then, only once the last chunk has authenticated, every entry is checked
 /// ([`tree::plan`]) and the tree unpacked into a hidden directory beside `dest`, which is
-/// renamed into place (a new name or an empty directory; see [`tree::check_output`]).
+/// renamed into place (a new name; see [`tree::check_output`]). An existing empty directory —
+/// perhaps the mount point of another file system — is filled from a hidden directory made
+/// inside it, so every rename stays within its file system.
 fn unpack(
     dest: &Path,
     input: &mut (dyn Read + Send),
@@ -692,7 +701,13 @@ fn unpack(
     name: &str,
 ) -> Result<Outcome, CliError> {
     tree::check_output(dest)?;
-    let mut scratch = files::Scratch::beside(dest)?;
+    let fill = fs::symlink_metadata(dest).is_ok_and(|m| m.is_dir());
+    // Staging goes where the tree will live: on the file system of `dest`.
+    let mut scratch = if fill {
+        files::Scratch::beside(&dest.join(".kagi"))?
+    } else {
+        files::Scratch::beside(dest)?
+    };
     let n = opener
         .open(input, scratch.file())
         .map_err(|e| match crypto(e) {
@@ -704,7 +719,11 @@ fn unpack(
             "{name}: the tree is refused: {why}; nothing was written"
         ))
     })?;
-    let tmp = files::temp_beside(dest)?;
+    let tmp = if fill {
+        files::temp_within(dest)?
+    } else {
+        files::temp_beside(dest)?
+    };
     let watch = files::watched(cleanup::Leftover::Dir(tmp.clone()))?;
     fs::DirBuilder::new()
         .mode(0o700)
@@ -718,7 +737,10 @@ fn unpack(
         .map_err(|e| CliError::Msg(format!("{name}: unpacking the tree: {e}; nothing was kept")))
         .and_then(|_| {
             // The check again, then a rename that never replaces anything but an empty directory.
-            tree::check_output(dest)?;
+            let named = scratch.name().map(Path::to_path_buf);
+            let mut ours = vec![tmp.as_path()];
+            ours.extend(named.as_deref());
+            tree::check_output_but(dest, &ours)?;
             watch
                 .settle(|| files::place_tree(&tmp, dest))
                 .map_err(|e| CliError::File {

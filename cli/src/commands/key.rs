@@ -5,8 +5,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use crypto_core::Provider;
+use crypto_core::envelope::hybrid::{HybridPrivateKey, HybridPublicKey};
+use crypto_core::keys::text::{EncryptedTextKey, TextKeyKind};
 use crypto_core::keys::{self, KeyAlg, KeyMaterial, PrivateKey, PublicKey, pbes2};
 use crypto_core::pki::Certificate;
+use crypto_core::secret::SecretBytes;
 use cryptrec::{Status, Verdict, parse_date};
 use serde_json::json;
 
@@ -381,6 +384,128 @@ fn status_line(v: &Verdict) -> String {
     }
 }
 
+/// A kagi key file (symmetric or hybrid private key), read without its passphrase: what it
+/// holds and how it is encrypted (`None`: the file is not one).
+struct TextKey {
+    kind: TextKeyKind,
+    /// `None`: unencrypted; else the scheme in words, or why it is refused.
+    encryption: Option<Result<String, String>>,
+    encrypted: Option<EncryptedTextKey>,
+}
+
+fn text_key(path: &Path, provider: &Provider) -> Result<Option<TextKey>, CliError> {
+    let bytes = SecretBytes::new(files::read(path)?);
+    let Ok(text) = std::str::from_utf8(bytes.expose()) else {
+        return Ok(None);
+    };
+    if let Some(kind) = TextKeyKind::of_plain(text) {
+        return Ok(Some(TextKey {
+            kind,
+            encryption: None,
+            encrypted: None,
+        }));
+    }
+    Ok(EncryptedTextKey::parse(text)
+        .map_err(|e| CliError::about(path, e))?
+        .map(|enc| TextKey {
+            kind: enc.kind(),
+            encryption: Some(enc.info(provider).map_err(|e| e.to_string())),
+            encrypted: Some(enc),
+        }))
+}
+
+/// The hybrid public key of a hybrid private key file, decrypting it when needed (and a
+/// passphrase can be had).
+fn hybrid_public(
+    path: &Path,
+    key: &TextKey,
+    pass: &PassphraseIn,
+    provider: &Provider,
+) -> Result<Option<HybridPublicKey>, CliError> {
+    let ctx = |e: crypto_core::Error| CliError::about(path, e);
+    let plain = match &key.encrypted {
+        None => SecretBytes::new(files::read(path)?),
+        Some(enc) if pass.given() || can_prompt() => {
+            enc.info(provider).map_err(ctx)?;
+            let p = pass.get(&path.display().to_string())?;
+            enc.decrypt(provider, p.as_bytes()).map_err(ctx)?
+        }
+        Some(_) => return Ok(None),
+    };
+    let text = std::str::from_utf8(plain.expose()).unwrap_or_default();
+    let private = HybridPrivateKey::from_text(provider, text)
+        .map_err(ctx)?
+        .ok_or_else(|| CliError::Msg(format!("{}: not a hybrid key", path.display())))?;
+    Ok(Some(private.public_key(provider).map_err(ctx)?))
+}
+
+fn show_text_key(
+    path: &Path,
+    key: &TextKey,
+    pass: &PassphraseIn,
+    provider: &Provider,
+    json: bool,
+) -> Result<Outcome, CliError> {
+    let (holds, use_) = match key.kind {
+        TextKeyKind::Symmetric => (
+            "kagi symmetric key (256 bits)",
+            "kagi encrypt/decrypt --key-file (AES-256-GCM)",
+        ),
+        TextKeyKind::HybridPrivate => (
+            "kagi hybrid private key (ECDH P-384 + ML-KEM-1024)",
+            "kagi decrypt -i; its public key: kagi key public",
+        ),
+    };
+    let public = match key.kind {
+        TextKeyKind::HybridPrivate if !matches!(key.encryption, Some(Err(_))) => {
+            hybrid_public(path, key, pass, provider)?
+        }
+        _ => None,
+    };
+    let refused = matches!(key.encryption, Some(Err(_)));
+    if json {
+        print_json(&json!({
+            "file": path.display().to_string(),
+            "holds": holds,
+            "encryption": match &key.encryption {
+                None => json!(null),
+                Some(Ok(scheme)) => json!({"scheme": scheme}),
+                Some(Err(e)) => json!({"refused": e}),
+            },
+            "public_key_id": public.as_ref().map(|p| hex::encode(p.id())),
+        }))?;
+    } else {
+        let mut s = String::new();
+        let _ = writeln!(s, "file:        {}", path.display());
+        let _ = writeln!(s, "holds:       {holds}");
+        let _ = writeln!(s, "used by:     {use_}");
+        match &key.encryption {
+            None => s.push_str("encryption:  none (UNENCRYPTED; keep it 0600, or re-create it with a passphrase)\n"),
+            Some(Ok(scheme)) => {
+                let _ = writeln!(s, "encryption:  {scheme}");
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(s, "encryption:  refused: {e}");
+            }
+        }
+        match (&public, key.kind) {
+            (Some(p), _) => {
+                let _ = writeln!(
+                    s,
+                    "public id:   {}  (SHA-256 of both public keys; recipients are matched by it)",
+                    hex::encode(p.id())
+                );
+            }
+            (None, TextKeyKind::HybridPrivate) if !refused => s.push_str(
+                "public id:   (encrypted; give --passphrase-file or --passphrase-env to show it)\n",
+            ),
+            _ => {}
+        }
+        print(&s)?;
+    }
+    Ok(if refused { Outcome::No } else { Outcome::Yes })
+}
+
 fn show(
     path: &Path,
     pass: &PassphraseIn,
@@ -388,6 +513,9 @@ fn show(
     json: bool,
 ) -> Result<Outcome, CliError> {
     let provider = provider(policy)?;
+    if let Some(key) = text_key(path, &provider)? {
+        return show_text_key(path, &key, pass, &provider, json);
+    }
     let loaded = load_any(path, pass, &provider)?;
     let verdicts = loaded
         .public
@@ -506,6 +634,29 @@ fn public(
     pass: &PassphraseIn,
 ) -> Result<Outcome, CliError> {
     let provider = Provider::egov()?;
+    if let Some(key) = text_key(path, &provider)? {
+        if key.kind == TextKeyKind::Symmetric {
+            return Err(CliError::Msg(format!(
+                "{}: a symmetric key has no public part (whoever decrypts needs the key itself: back it up with kagi key backup)",
+                path.display()
+            )));
+        }
+        if let Some(Some(Err(e))) = Some(&key.encryption) {
+            return Err(CliError::Msg(format!("{}: {e}", path.display())));
+        }
+        let public = hybrid_public(path, &key, pass, &provider)?.ok_or_else(|| {
+            CliError::Msg(format!(
+                "{}: encrypted; give --passphrase-file or --passphrase-env",
+                path.display()
+            ))
+        })?;
+        let text = public.to_text();
+        match out {
+            Some(o) => files::write_new(o, text.as_bytes(), Mode::Public, force)?,
+            None => print(&text)?,
+        }
+        return Ok(Outcome::Yes);
+    }
     let loaded = load_any(path, pass, &provider)?;
     if let Some(Err(e)) = &loaded.encryption {
         return Err(CliError::Msg(format!("{}: {e}", path.display())));

@@ -241,7 +241,9 @@ pub fn certificates(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
                 }
             }
             if out.is_empty() {
-                return Err(Error::Malformed("no PEM CERTIFICATE block".into()));
+                return Err(Error::Malformed(
+                    "certificate file: no PEM CERTIFICATE block in it".into(),
+                ));
             }
             Ok(out)
         }
@@ -496,7 +498,11 @@ impl Csr {
                 let block = crate::keys::pem_blocks(t)
                     .into_iter()
                     .find(|(l, _)| *l == "CERTIFICATE REQUEST" || *l == "NEW CERTIFICATE REQUEST")
-                    .ok_or_else(|| Error::Malformed("no PEM CERTIFICATE REQUEST block".into()))?
+                    .ok_or_else(|| {
+                        Error::Malformed(
+                            "certificate request: no PEM CERTIFICATE REQUEST block in it".into(),
+                        )
+                    })?
                     .1;
                 der::pem::decode_vec(block.as_bytes())
                     .map_err(|e| Error::Malformed(format!("PEM certificate request: {e}")))?
