@@ -137,11 +137,10 @@ pub fn check_output_but(dest: &Path, ours: &[&Path]) -> Result<(), CliError> {
                     path: dest.to_path_buf(),
                     source: e,
                 })?
-                .filter(|e| {
+                .find(|e| {
                     e.as_ref()
                         .map_or(true, |e| !ours.iter().any(|o| *o == e.path()))
                 })
-                .next()
                 .is_none();
             if empty {
                 Ok(())
