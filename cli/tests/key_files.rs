@@ -308,3 +308,117 @@ fn key_show_and_public_read_kagi_key_files() {
         assert_eq!(v["encryption"].is_null(), !encrypted, "{v}");
     }
 }
+
+/// Escrow, the other backup route, for kagi's own key files: a symmetric and a hybrid key
+/// (each encrypted and not) escrowed to a key-recovery certificate, verified with the
+/// recovery key, restored, and the restored key decrypts what the original encrypted.
+#[test]
+fn symmetric_and_hybrid_keys_escrow_and_restore() {
+    let dir = tempdir();
+    std::fs::write(dir.join("m.txt"), "escrow me").unwrap();
+    make_key(&dir, "ecdh-p384", "rec.pem", true);
+    ok(
+        &dir,
+        &[
+            "cert",
+            "self-sign",
+            "--key",
+            "rec.pem",
+            "--passphrase-env",
+            "PW",
+            "--subject",
+            "CN=Key Recovery,O=テスト省",
+            "--profile",
+            "encryption",
+            "--out",
+            "rec.crt",
+        ],
+    );
+    for (alg, encrypted) in [
+        ("symmetric", false),
+        ("symmetric", true),
+        ("hybrid-p384-mlkem1024", false),
+        ("hybrid-p384-mlkem1024", true),
+    ] {
+        let key = format!("{alg}-{encrypted}.key");
+        make_key(&dir, alg, &key, encrypted);
+        let symmetric = alg == "symmetric";
+        let mut enc = vec!["encrypt", "m.txt", "-o", "m.kagi", "--force"];
+        let public = format!("{key}.pub");
+        if symmetric {
+            enc.extend(["--key-file", &key, "--key-file-passphrase-env", "PW"]);
+        } else {
+            enc.extend(["-r", &public]);
+        }
+        ok(&dir, &enc);
+        let escrow = format!("{key}.escrow");
+        ok(
+            &dir,
+            &[
+                "key",
+                "backup",
+                &key,
+                "--to",
+                "rec.crt",
+                "--out",
+                &escrow,
+                "--passphrase-env",
+                "PW",
+            ],
+        );
+        // The escrow file never holds the key in the clear.
+        let key_text = read(&dir, &key);
+        if !encrypted {
+            let secret = key_text.lines().nth(1).unwrap().split_whitespace().last();
+            assert!(!read(&dir, &escrow).contains(secret.unwrap()), "{alg}");
+        }
+        let verified = ok(
+            &dir,
+            &[
+                "key",
+                "backup",
+                "verify",
+                "--escrow",
+                &escrow,
+                "--key",
+                "rec.pem",
+                "--expect",
+                &key,
+                "--passphrase-env",
+                "PW",
+            ],
+        );
+        assert!(
+            verified.contains("matches:     the expected key"),
+            "{alg}: {verified}"
+        );
+        let back = format!("{key}.restored");
+        ok(
+            &dir,
+            &[
+                "key",
+                "restore",
+                "--escrow",
+                &escrow,
+                "--key",
+                "rec.pem",
+                "--passphrase-env",
+                "PW",
+                "-o",
+                &back,
+                "--unencrypted",
+            ],
+        );
+        if !encrypted {
+            assert_eq!(read(&dir, &back), key_text, "{alg}: byte for byte");
+        }
+        let mut dec = vec!["decrypt", "m.kagi", "-o", "out.txt", "--force"];
+        if symmetric {
+            dec.extend(["--key-file", back.as_str()]);
+        } else {
+            dec.extend(["-i", back.as_str()]);
+        }
+        ok(&dir, &dec);
+        assert_eq!(read(&dir, "out.txt"), "escrow me", "{alg}");
+    }
+}
