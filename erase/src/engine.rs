@@ -781,7 +781,12 @@ pub fn run(
         )));
     }
     let plan = state.plan()?;
-    if state.window == 0 || state.window % BLOCK as u64 != 0 || state.done % state.window != 0 {
+    // A checkpoint is at a window boundary, or at the end of a pass (a target whose size is
+    // not a whole number of windows, stopped right after a pass's last checkpoint).
+    if state.window == 0
+        || state.window % BLOCK as u64 != 0
+        || (state.done % state.window != 0 && state.done != size)
+    {
         return Err(Error::Invalid(
             "the journal's window is not whole blocks".into(),
         ));
