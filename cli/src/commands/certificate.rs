@@ -141,7 +141,7 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
 }
 
 fn err(e: erase::Error) -> CliError {
-    CliError::Msg(e.to_string())
+    super::erase::err(e)
 }
 
 /// Files, and the `*.erasure` files of directories, in order.

@@ -24,11 +24,13 @@ use crate::Outcome;
 use crate::args::{CertifyArgs, EraseCommand};
 use crate::output::{CliError, print, print_json};
 
-/// An erase error as the CLI reports it: an erasure that did not complete answers "no"
-/// (exit 1); anything else is an error (exit 2).
+/// An erase error as the CLI reports it: an erasure that did not complete, or a policy
+/// refusal, answers "no" (exit 1); anything else is an error (exit 2).
 pub(super) fn err(e: erase::Error) -> CliError {
     match e {
         erase::Error::Incomplete(m) => CliError::No(m),
+        // A policy refusal answers "no" (exit 1), as everywhere in kagi.
+        erase::Error::Crypto(c) => CliError::Crypto(c),
         e => CliError::Msg(e.to_string()),
     }
 }
