@@ -182,7 +182,14 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
 fn confirm_job(job: &Job, yes: bool, plan: &str) -> Result<(), CliError> {
     eprintln!(
         "kagi: {}",
-        summary(job.path(), job.real(), job.device(), job.size(), plan)
+        summary(
+            job.path(),
+            job.real(),
+            job.device(),
+            job.size(),
+            plan,
+            job.crypto().is_some()
+        )
     );
     if !yes {
         confirm(job.path(), job.device().and_then(|d| d.serial.as_deref()))?;
@@ -462,13 +469,14 @@ pub(super) fn size_words(bytes: u64) -> String {
 
 /// What is about to happen to `path`, as the operator must see it before confirming: the real
 /// target behind a symbolic link, its size, model, serial and kind, the method, passes and
-/// verification, and what becomes of a file and of a link.
+/// verification, and what becomes of a file and of a link (a crypto-erase leaves the file).
 fn summary(
     path: &Path,
     real: &Path,
     device: Option<&erase::discover::BlockDevice>,
     size: u64,
     plan: &str,
+    crypto: bool,
 ) -> String {
     let mut s = format!("{}", path.display());
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
@@ -504,10 +512,13 @@ fn summary(
                 let _ = write!(s, ", a partition of {parent}");
             }
         }
+        None if crypto => {
+            s.push_str(", a regular file (its key material is destroyed; the file stays)")
+        }
         None => s.push_str(", a regular file (removed after it is overwritten and verified)"),
     }
     let _ = write!(s, "; {plan}");
-    if is_link && device.is_none() {
+    if is_link && device.is_none() && !crypto {
         let _ = write!(
             s,
             "; {} is a symbolic link: {} is erased and removed, the link itself is left in place",
