@@ -740,6 +740,8 @@ pub enum EraseCommand {
         /// zero, one, pattern:HEX or random.
         #[arg(long)]
         expect: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -855,6 +857,8 @@ pub enum CertificateCommand {
         /// Replace OUT if it exists.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
 }
 
@@ -874,6 +878,8 @@ pub enum LedgerCommand {
         /// A directory of certificates: each must be in the ledger, at the position it names.
         #[arg(long, value_name = "DIR")]
         certificates: Option<PathBuf>,
+        #[command(flatten)]
+        policy: PolicyArgs,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -888,6 +894,8 @@ pub enum LedgerCommand {
         /// Where to write the copy (default: stdout).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
 }
 

@@ -147,8 +147,8 @@ impl DeviceRecord {
 
     /// The identity to compare with a device found later (size, model, serial, WWN, backing
     /// file), as a journal does.
-    pub fn identity(&self) -> crate::journal::Identity {
-        crate::journal::Identity {
+    pub fn identity(&self) -> crate::identity::Identity {
+        crate::identity::Identity {
             path: self.path.clone(),
             size: self.size,
             model: self.model.clone(),

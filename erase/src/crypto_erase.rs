@@ -80,13 +80,14 @@ fn be64(b: &[u8], at: usize) -> u64 {
 fn read(target: &mut dyn Target, offset: u64, len: usize) -> Result<Vec<u8>, Error> {
     let sector = u64::from(target.sectors().0.max(512));
     let start = offset / sector * sector;
-    let end = (offset + len as u64).div_ceil(sector) * sector;
-    let end = end.min(target.size());
-    if end < offset + len as u64 {
-        return Err(Error::Invalid(format!(
-            "{}: too small for its header",
-            target.name()
-        )));
+    let too_small = || Error::Invalid(format!("{}: too small for its header", target.name()));
+    let want = offset.checked_add(len as u64).ok_or_else(too_small)?;
+    let end = want
+        .div_ceil(sector)
+        .saturating_mul(sector)
+        .min(target.size());
+    if end < want {
+        return Err(too_small());
     }
     let mut buf = AlignedBuf::new((end - start) as usize);
     target
@@ -166,10 +167,21 @@ pub fn locate(target: &mut dyn Target) -> Result<KeyMaterial, Error> {
             // The data starts at the lowest segment offset; without segments, after the
             // keyslot area.
             let segments = json["segments"].as_object();
-            let data = segments
-                .and_then(|s| s.values().filter_map(|seg| num(&seg["offset"])).min())
-                .or_else(|| num(&json["config"]["keyslots_size"]).map(|k| 2 * hdr_size + k))
-                .ok_or_else(|| invalid("LUKS2 metadata without a data offset".into()))?;
+            // The numbers are the volume's, untrusted: a sum past u64 is an error, not a wrap.
+            let data =
+                segments
+                    .and_then(|s| s.values().filter_map(|seg| num(&seg["offset"])).min())
+                    .map(Ok)
+                    .or_else(|| {
+                        num(&json["config"]["keyslots_size"]).map(|k| {
+                            hdr_size.checked_mul(2).and_then(|h| h.checked_add(k)).ok_or_else(|| {
+                            invalid(format!(
+                                "a LUKS2 keyslots size {k} past any device: refusing to guess"
+                            ))
+                        })
+                        })
+                    })
+                    .ok_or_else(|| invalid("LUKS2 metadata without a data offset".into()))??;
             // Every keyslot area must lie inside what is destroyed.
             let slots = json["keyslots"].as_object().map(|m| m.len()).unwrap_or(0);
             if let Some(m) = json["keyslots"].as_object() {
@@ -178,7 +190,7 @@ pub fn locate(target: &mut dyn Target) -> Result<KeyMaterial, Error> {
                     else {
                         return Err(invalid(format!("LUKS2 keyslot {id} without an area")));
                     };
-                    if o + l > data {
+                    if o.checked_add(l).is_none_or(|end| end > data) {
                         return Err(invalid(format!(
                             "LUKS2 keyslot {id} lies past the data offset: refusing to guess"
                         )));
@@ -403,6 +415,11 @@ impl Outcome {
     }
 }
 
+/// The overwrite of a key area: one random pass, read back in full.
+pub fn plan() -> Result<Plan, Error> {
+    Plan::parse(Some("random"), None, Verify::Full)
+}
+
 /// Destroys the key material `found` on `target`: overwrites it with a fresh keystream, reads
 /// it back, and checks that no header parses any more. `data` is the sample of the data area
 /// taken before ([`sample_data`]).
@@ -412,7 +429,7 @@ pub fn run(
     found: &KeyMaterial,
     data: DataSample,
 ) -> Result<Outcome, Error> {
-    let plan = Plan::parse(Some("random"), None, Verify::Full)?;
+    let plan = plan()?;
     let report = {
         let mut prefix = Prefix::new(target, found.area.end);
         engine::run_plan(provider, &mut prefix, &plan)?
@@ -584,6 +601,66 @@ mod tests {
         }
         bad.sanitization.nist_level = "Purge".into();
         assert!(!bad.problems().is_empty());
+    }
+
+    /// `luks2` with its JSON metadata replaced by `json`.
+    fn luks2_with(json: &serde_json::Value) -> Faulty {
+        let mut t = luks2(20 << 20);
+        let mut padded = json.to_string().into_bytes();
+        padded.resize(12288, 0);
+        t.write_at(&padded, 4096).unwrap();
+        t
+    }
+
+    #[test]
+    fn hostile_luks2_numbers_are_refused_not_wrapped() {
+        let max = u64::MAX.to_string();
+        let seg = serde_json::json!({"0": {"offset": "16777216"}});
+        for (json, want) in [
+            // A keyslot whose offset + size passes u64::MAX.
+            (
+                serde_json::json!({"keyslots": {"0": {"area": {"offset": max, "size": "4096"}}}, "segments": seg}),
+                "refusing to guess",
+            ),
+            (
+                serde_json::json!({"keyslots": {"0": {"area": {"offset": "32768", "size": max}}}, "segments": seg}),
+                "refusing to guess",
+            ),
+            (
+                serde_json::json!({"keyslots": {"0": {"area": {"offset": u64::MAX, "size": u64::MAX}}}, "segments": seg}),
+                "refusing to guess",
+            ),
+            // No segments: the data offset from the keyslots size, which passes u64::MAX.
+            (
+                serde_json::json!({"keyslots": {}, "config": {"keyslots_size": max}}),
+                "refusing to guess",
+            ),
+            (
+                serde_json::json!({"keyslots": {}, "config": {"keyslots_size": u64::MAX - 16384}}),
+                "refusing to guess",
+            ),
+            // A data offset past the device.
+            (
+                serde_json::json!({"keyslots": {}, "segments": {"0": {"offset": max}}}),
+                "not inside the device",
+            ),
+        ] {
+            let mut t = luks2_with(&json);
+            let e = locate(&mut t).unwrap_err().to_string();
+            assert!(e.contains(want), "{json}: {e}");
+        }
+        // A header size past the device is refused before it is used.
+        let mut t = luks2(20 << 20);
+        t.write_at(&u64::MAX.to_be_bytes(), 8).unwrap();
+        assert!(
+            locate(&mut t)
+                .unwrap_err()
+                .to_string()
+                .contains("header size")
+        );
+        // A read past u64::MAX is an error.
+        let mut t = Faulty::new(1 << 20, 0, vec![]);
+        assert!(read(&mut t, u64::MAX - 10, 100).is_err());
     }
 
     #[test]

@@ -389,7 +389,12 @@ impl State {
             Verify::Sample(_) => Some(u64::from_be_bytes(crypto_core::rand::array()?)),
             _ => None,
         };
-        let last = plan.passes.len() - 1;
+        // `Plan`'s fields are public: a library caller's plan may have no pass at all.
+        let Some(last) = plan.passes.len().checked_sub(1) else {
+            return Err(Error::Invalid(
+                "a scheme has 1 to 64 passes; this one has none".into(),
+            ));
+        };
         Ok(State {
             version: 1,
             scheme: plan.name.clone(),
@@ -776,7 +781,12 @@ pub fn run(
         )));
     }
     let plan = state.plan()?;
-    if state.window == 0 || state.window % BLOCK as u64 != 0 || state.done % state.window != 0 {
+    // A checkpoint is at a window boundary, or at the end of a pass (a target whose size is
+    // not a whole number of windows, stopped right after a pass's last checkpoint).
+    if state.window == 0
+        || state.window % BLOCK as u64 != 0
+        || (state.done % state.window != 0 && state.done != size)
+    {
         return Err(Error::Invalid(
             "the journal's window is not whole blocks".into(),
         ));
@@ -1382,6 +1392,23 @@ mod tests {
                 start: 0,
                 end: 4096
             }]
+        );
+    }
+
+    #[test]
+    fn a_plan_without_passes_is_an_error_not_an_underflow() {
+        let t = crate::target::Faulty::new(1 << 20, 0, vec![]);
+        let plan = Plan {
+            name: "none".into(),
+            passes: Vec::new(),
+            verify: Verify::Full,
+            discard: false,
+        };
+        assert!(
+            State::new(&t, &plan)
+                .unwrap_err()
+                .to_string()
+                .contains("1 to 64 passes")
         );
     }
 }

@@ -1,126 +1,110 @@
 //! The journal: a run's [`State`] kept in a state directory, off the target, after every
 //! checkpoint, so `kagi erase resume` continues an interrupted run. It holds the plan, the
-//! pass and offset verified so far, the report so far and the target's identity — never a key.
-//! Each save replaces the file atomically (temporary file, fsync, rename, fsync of the
-//! directory), so a crash leaves the previous checkpoint or the new one, never a torn file.
+//! pass and offset verified so far, the report so far, the target's identity, the typed
+//! certificate configuration and, for a crypto-erase, what was found and sampled before the
+//! first byte — never a key. Each save replaces the file atomically (temporary file, fsync,
+//! rename, fsync of the directory), so a crash leaves the previous checkpoint or the new one,
+//! never a torn file. [`crate::session`] decides when it is written and removed.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::certify::CertConfig;
+use crate::crypto_erase::{DataSample, KeyMaterial};
 use crate::engine::State;
+use crate::identity::Identity;
 
-/// What the journal remembers of the target, to refuse resuming onto a different one.
+/// What a crypto-erase journal adds: the key material found and the data area sampled before
+/// the first byte was written (after it, the header no longer parses and could not be found
+/// again), and the operator's attestations for the certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    /// The path named on the command line, resolved.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Model, if reported.
-    pub model: Option<String>,
-    /// Serial number, if reported.
-    pub serial: Option<String>,
-    /// World-wide name, if reported.
-    pub wwn: Option<String>,
-    /// A loop device's backing file.
-    pub backing_file: Option<String>,
-    /// A regular file's `device:inode`.
-    pub inode: Option<String>,
-}
-
-impl Identity {
-    /// The identity of the block device, partition or regular file at `path`.
-    pub fn of(path: &Path) -> Result<Identity, Error> {
-        let name = path.display().to_string();
-        let real = std::fs::canonicalize(path).map_err(|e| Error::Io(name.clone(), e))?;
-        let md = std::fs::metadata(&real).map_err(|e| Error::Io(name.clone(), e))?;
-        if md.is_file() {
-            return Ok(Identity {
-                path: real.display().to_string(),
-                size: md.len(),
-                model: None,
-                serial: None,
-                wwn: None,
-                backing_file: None,
-                inode: Some(format!("{}:{}", md.dev(), md.ino())),
-            });
-        }
-        let d = crate::discover::find(&real)
-            .ok_or_else(|| Error::Invalid(format!("{name}: not a block device kagi can see")))?;
-        // A loop device is known by the file behind it (its inode), not by its kernel name.
-        let inode = crate::safety::loop_backing(&d).map(|b| b.0);
-        Ok(Identity {
-            path: real.display().to_string(),
-            size: d.size,
-            model: d.model,
-            serial: d.serial,
-            wwn: d.wwn,
-            backing_file: d.backing_file,
-            inode,
-        })
-    }
-
-    /// How `now` differs from this identity, if it does.
-    pub fn mismatch(&self, now: &Identity) -> Option<String> {
-        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-        let fields: [(&str, String, String); 6] = [
-            ("size", self.size.to_string(), now.size.to_string()),
-            ("model", shown(&self.model), shown(&now.model)),
-            ("serial", shown(&self.serial), shown(&now.serial)),
-            ("WWN", shown(&self.wwn), shown(&now.wwn)),
-            (
-                "backing file",
-                shown(&self.backing_file),
-                shown(&now.backing_file),
-            ),
-            ("inode", shown(&self.inode), shown(&now.inode)),
-        ];
-        fields
-            .into_iter()
-            .find(|(_, a, b)| a != b)
-            .map(|(what, a, b)| format!("its {what} is {b}, the recorded one is {a}"))
-    }
+#[serde(deny_unknown_fields)]
+pub struct CryptoRecord {
+    /// Where the keys are: the area the run's state overwrites.
+    pub found: KeyMaterial,
+    /// The data area's sample.
+    pub data: DataSample,
+    /// The operator attested encryption from the first write.
+    pub attested_encrypted_from_first_write: bool,
+    /// The operator attested that no copy of the keys exists elsewhere.
+    pub attested_no_key_copies: bool,
+    /// Key files destroyed before this target (absolute paths).
+    pub key_files_destroyed: Vec<String>,
 }
 
 /// A journal entry: which target, and where its run stands.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Always `kagi erase journal`.
     pub kind: String,
     /// The target.
     pub identity: Identity,
-    /// The run.
+    /// The run (for a crypto-erase: the overwrite of the key area).
     pub state: State,
-    /// What the caller needs to issue the certificate when the run completes (who, for whom,
-    /// which signing key and certificate by path — never a key or passphrase).
+    /// What the certificate needs when the run completes (who, for whom, which signing key
+    /// and certificate by path — never a key or passphrase); `None` when none was asked for.
+    /// A value that does not parse is an error, never dropped.
     #[serde(default)]
-    pub certify: Option<serde_json::Value>,
+    pub certify: Option<CertConfig>,
+    /// For a crypto-erase: what was found and attested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<CryptoRecord>,
+}
+
+/// An entry by reference, for saving at every checkpoint without copying the state.
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    kind: &'static str,
+    identity: &'a Identity,
+    state: &'a State,
+    certify: Option<&'a CertConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    crypto: Option<&'a CryptoRecord>,
 }
 
 const KIND: &str = "kagi erase journal";
 
 impl Entry {
-    /// Parses and checks a journal's bytes: the kind, the version, a plan that parses and a
-    /// state `run` can carry on.
+    /// Parses and checks a journal's bytes: the kind, the version, a plan that parses, a
+    /// state `run` can carry on and a certificate configuration that parses.
     pub fn parse(bytes: &[u8]) -> Result<Entry, Error> {
         let entry: Entry = serde_json::from_slice(bytes)
             .map_err(|e| Error::Invalid(format!("not a kagi erase journal: {e}")))?;
-        if entry.kind != KIND || entry.state.version != 1 {
+        entry.check()?;
+        Ok(entry)
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        if self.kind != KIND || self.state.version != 1 {
             return Err(Error::Invalid("not a version 1 kagi erase journal".into()));
         }
-        if entry.state.report.size != entry.identity.size {
-            return Err(Error::Invalid(
-                "the erase journal is inconsistent: its sizes differ".into(),
-            ));
+        let inconsistent = |why: &str| {
+            Err(Error::Invalid(format!(
+                "the erase journal is inconsistent: {why}"
+            )))
+        };
+        match &self.crypto {
+            None if self.state.report.size != self.identity.size => {
+                return inconsistent("its sizes differ");
+            }
+            Some(c)
+                if self.state.report.size != c.found.area.end
+                    || c.found.area.start != 0
+                    || c.found.area.end != c.found.data.start
+                    || c.found.data.end != self.identity.size =>
+            {
+                return inconsistent("its key area does not fit the target");
+            }
+            _ => {}
         }
-        entry.state.plan()?;
-        entry.state.validate()?;
-        Ok(entry)
+        self.state.plan()?;
+        self.state.validate()
     }
 }
 
@@ -130,44 +114,14 @@ pub struct Journal {
     path: PathBuf,
 }
 
-/// The state directory: `$KAGI_STATE_DIR`, else `/var/lib/kagi` for root, else
-/// `$XDG_STATE_HOME/kagi` or `~/.local/state/kagi`.
-pub fn default_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("KAGI_STATE_DIR") {
-        return PathBuf::from(d);
-    }
-    if rustix::process::geteuid().is_root() {
-        return PathBuf::from("/var/lib/kagi");
-    }
-    match (std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME")) {
-        (Some(x), _) => PathBuf::from(x).join("kagi"),
-        (None, Some(h)) => PathBuf::from(h).join(".local/state/kagi"),
-        (None, None) => PathBuf::from("/var/lib/kagi"),
-    }
-}
-
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io(path.display().to_string(), e)
-}
-
-/// `s` with every character but ASCII letters, digits, `.` and `-` made `_`: a file name part
-/// from a device path or serial.
-pub fn file_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 impl Journal {
     /// The journal for the target at `resolved` (a canonical path) in `dir`.
     pub fn new(dir: &Path, resolved: &str) -> Journal {
-        let file = file_safe(resolved.trim_start_matches('/'));
+        let file = crate::state_dir::file_safe(resolved.trim_start_matches('/'));
         Journal {
             path: dir.join("erase").join(format!("{file}.json")),
         }
@@ -178,34 +132,26 @@ impl Journal {
         &self.path
     }
 
-    /// The entry, if a run is pending.
+    /// The entry, if a run is pending. A journal that does not parse or check — a
+    /// certificate configuration with a wrong or unknown field included — is an error.
     pub fn load(&self) -> Result<Option<Entry>, Error> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let text = match std::fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(&self.path)(e)),
         };
-        let entry: Entry = serde_json::from_str(&text).map_err(|e| {
-            Error::Invalid(format!(
-                "{}: not a kagi erase journal: {e}",
-                self.path.display()
-            ))
-        })?;
-        if entry.kind != KIND || entry.state.version != 1 {
-            return Err(Error::Invalid(format!(
-                "{}: not a version 1 kagi erase journal",
-                self.path.display()
-            )));
-        }
-        Ok(Some(entry))
+        Entry::parse(&text)
+            .map(Some)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", self.path.display())))
     }
 
-    /// Replaces the journal with `entry`, durably and atomically.
+    /// Replaces the journal with the entry made of these parts, durably and atomically.
     pub fn save(
         &self,
         identity: &Identity,
         state: &State,
-        certify: Option<&serde_json::Value>,
+        certify: Option<&CertConfig>,
+        crypto: Option<&CryptoRecord>,
     ) -> Result<(), Error> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::DirBuilder::new()
@@ -213,11 +159,12 @@ impl Journal {
             .mode(0o700)
             .create(dir)
             .map_err(io(dir))?;
-        let entry = Entry {
-            kind: KIND.into(),
-            identity: identity.clone(),
-            state: state.clone(),
-            certify: certify.cloned(),
+        let entry = EntryRef {
+            kind: KIND,
+            identity,
+            state,
+            certify,
+            crypto,
         };
         let text = serde_json::to_vec_pretty(&entry)
             .map_err(|e| Error::Invalid(format!("journal: {e}")))?;
@@ -291,7 +238,7 @@ mod tests {
         };
         let j = Journal::new(&dir, "/dev/loop9");
         assert!(j.load().unwrap().is_none());
-        j.save(&id, &state, None).unwrap();
+        j.save(&id, &state, None, None).unwrap();
         let back = j.load().unwrap().unwrap();
         assert_eq!(back.identity, id);
         assert_eq!(back.state.plan().unwrap(), plan);
@@ -314,6 +261,10 @@ mod tests {
             ("/state/passes", serde_json::json!(["zero", "one", "bogus"])),
             ("/identity/size", serde_json::json!(1)),
             ("/kind", serde_json::json!("something else")),
+            // A certificate configuration that does not parse is refused, not dropped.
+            ("/certify", serde_json::json!("sign with the usual key")),
+            ("/certify", serde_json::json!({"sign_key": 5})),
+            ("/certify", serde_json::json!({"organization": "misspelt"})),
         ] {
             let mut bad = v.clone();
             *bad.pointer_mut(field).unwrap() = value;
@@ -322,6 +273,23 @@ mod tests {
                 "{field} accepted"
             );
         }
+        // Through the file, too: a resume gets the error, naming the journal.
+        let mut bad = v.clone();
+        bad["certify"] = serde_json::json!({"organisation": "A", "sign_kee": "/k.pem"});
+        std::fs::write(j.path(), bad.to_string()).unwrap();
+        let e = j.load().unwrap_err().to_string();
+        assert!(
+            e.contains(&j.path().display().to_string()) && e.contains("sign_kee"),
+            "{e}"
+        );
+        // A typed configuration round-trips.
+        let cfg = CertConfig {
+            organisation: Some("A".into()),
+            sign_key: Some("/k.pem".into()),
+            ..CertConfig::default()
+        };
+        j.save(&id, &state, Some(&cfg), None).unwrap();
+        assert_eq!(j.load().unwrap().unwrap().certify, Some(cfg));
         j.remove().unwrap();
         assert!(Journal::pending(&dir).unwrap().is_empty());
         std::fs::remove_dir_all(&dir).unwrap();

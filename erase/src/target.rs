@@ -169,6 +169,20 @@ impl Target for Device {
     }
 }
 
+/// Opens the regular file or block device at `path`: a device for writing exclusively with
+/// direct I/O ([`Device::open`]), or read-only ([`Device::open_read_only`]).
+pub fn open(path: &Path, write: bool) -> Result<Box<dyn Target>, Error> {
+    let md = std::fs::metadata(path).map_err(io_err(&path.display().to_string()))?;
+    if md.is_file() {
+        return Ok(Box::new(RegularFile::open(path)?));
+    }
+    Ok(if write {
+        Box::new(Device::open(path)?)
+    } else {
+        Box::new(Device::open_read_only(path)?)
+    })
+}
+
 /// A regular file (its blocks as the file system maps them — see the caveats in the report).
 pub struct RegularFile {
     name: String,

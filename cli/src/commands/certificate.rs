@@ -6,11 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crypto_core::Provider;
 use erase::certificate::{self, Document, Sealed};
-use erase::engine;
-use erase::journal;
 use erase::ledger::{self, Ledger};
-use erase::method::Method;
-use erase::target::Device;
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -89,11 +85,12 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
             html,
             trust,
             force,
+            policy,
         } => {
             let bytes = files::read(&file)?;
             let sealed = certificate::open(&bytes)
                 .map_err(|e| CliError::Msg(format!("{}: {e}", file.display())))?;
-            let provider = Provider::egov()?;
+            let provider = provider(&policy)?;
             // Without --trust, everything that needs no anchor is still checked: the
             // signature over these exact bytes with the embedded signer certificate, the
             // document's consistency, its algorithms.
@@ -144,7 +141,7 @@ pub fn run(cmd: CertificateCommand) -> Result<Outcome, CliError> {
 }
 
 fn err(e: erase::Error) -> CliError {
-    CliError::Msg(e.to_string())
+    super::erase::err(e)
 }
 
 /// Files, and the `*.erasure` files of directories, in order.
@@ -298,13 +295,15 @@ fn check_one(
     let v = certificate::verify(provider, &sealed, trust, issued_at(&sealed.document));
     let mut problems = v.problems();
     let device_check = match device {
-        Some(dev) => Some(match check_device(provider, &sealed.document, dev) {
-            Ok(found) => found,
-            Err(why) => {
-                problems.push(why.clone());
-                why
-            }
-        }),
+        Some(dev) => Some(
+            match erase::device_check::check_device(provider, &sealed.document, dev) {
+                Ok(found) => found,
+                Err(why) => {
+                    problems.push(why.clone());
+                    why
+                }
+            },
+        ),
         None => None,
     };
     Ok(Checked {
@@ -315,100 +314,6 @@ fn check_one(
         signature: Some(v.signature),
         device_check,
     })
-}
-
-/// Re-reads the device read-only: it must be the certified device and still hold what the
-/// last pass wrote (byte for byte for zero/one/pattern; keystream-like sectors for random).
-fn check_device(provider: &Provider, d: &Document, dev: &Path) -> Result<String, String> {
-    let now = erase::journal::Identity::of(dev).map_err(|e| e.to_string())?;
-    if let Some(why) = d.device.identity().mismatch(&now) {
-        return Err(format!(
-            "{} is not the certified device: {why}",
-            dev.display()
-        ));
-    }
-    if let Some(c) = &d.crypto_erase {
-        return check_crypto_erased(provider, c, dev);
-    }
-    let last = d
-        .sanitization
-        .passes
-        .last()
-        .ok_or("the certificate lists no pass")?;
-    let method: Method = last
-        .method
-        .parse()
-        .map_err(|e: erase::Error| e.to_string())?;
-    let mut t = Device::open_read_only(dev).map_err(|e| e.to_string())?;
-    let r = engine::check(provider, &mut t, &method, &mut |_| {}).map_err(|e| e.to_string())?;
-    let bad = unverified(&r);
-    if !bad.is_empty() {
-        return Err(format!(
-            "{} no longer holds what the certificate says was written ({}): bytes {}",
-            dev.display(),
-            last.method,
-            bad.join(", ")
-        ));
-    }
-    Ok(format!(
-        "{} re-read ({} bytes): still holds the last pass ({})",
-        dev.display(),
-        r.bytes_verified,
-        last.method
-    ))
-}
-
-/// The first few ranges of a re-read that did not hold or could not be read, as `START..END`.
-fn unverified(r: &engine::Report) -> Vec<String> {
-    r.mismatches
-        .iter()
-        .chain(&r.read_failures)
-        .take(5)
-        .map(|x| format!("{}..{}", x.start, x.end))
-        .collect()
-}
-
-/// A crypto-erase certificate claims one thing about the medium: its key area (bytes
-/// 0..N: headers, keyslots, wrapped keys) was overwritten with a random keystream and no
-/// header parses. That is re-read, and nothing else: the data area was left in place and the
-/// certificate says nothing about its bytes.
-fn check_crypto_erased(
-    provider: &Provider,
-    c: &certificate::CryptoErase,
-    dev: &Path,
-) -> Result<String, String> {
-    let mut t = super::erase::open_target(dev, false).map_err(|e| e.to_string())?;
-    let area = c.destroyed;
-    let r = {
-        let mut key_area = erase::crypto_erase::Prefix::new(t.as_mut(), area.end);
-        engine::check(provider, &mut key_area, &Method::Random, &mut |_| {})
-            .map_err(|e| e.to_string())?
-    };
-    let bad = unverified(&r);
-    if !bad.is_empty() {
-        return Err(format!(
-            "{} no longer holds the random overwrite of its destroyed key area (bytes {}..{}): bytes {}",
-            dev.display(),
-            area.start,
-            area.end,
-            bad.join(", ")
-        ));
-    }
-    if erase::crypto_erase::locate(t.as_mut()).is_ok() {
-        return Err(format!(
-            "{}: a {} header parses at its start again",
-            dev.display(),
-            c.format
-        ));
-    }
-    Ok(format!(
-        "{} re-read bytes {}..{} (the destroyed key area): still the random overwrite, no header parses; the data area (bytes {}..{}) is not checked: the certificate claims nothing about its bytes",
-        dev.display(),
-        area.start,
-        area.end,
-        c.data_left.start,
-        c.data_left.end
-    ))
 }
 
 fn show(d: &Document) -> String {
@@ -873,10 +778,12 @@ code {{ font-size: 0.8em; word-break: break-all; }}
 }
 
 pub fn ledger(cmd: LedgerCommand) -> Result<Outcome, CliError> {
-    let provider = Provider::egov()?;
+    let provider = provider(match &cmd {
+        LedgerCommand::Verify { policy, .. } | LedgerCommand::Export { policy, .. } => policy,
+    })?;
     let locate = |l: Option<PathBuf>, s: crate::args::StateArgs| {
         l.unwrap_or_else(|| {
-            Ledger::in_dir(&s.state_dir.unwrap_or_else(journal::default_dir))
+            Ledger::in_dir(&s.state_dir.unwrap_or_else(erase::state_dir::default_dir))
                 .path()
                 .to_path_buf()
         })
@@ -888,6 +795,7 @@ pub fn ledger(cmd: LedgerCommand) -> Result<Outcome, CliError> {
             head,
             certificates,
             json,
+            policy: _,
         } => {
             let path = locate(l, state);
             if !path.exists() {
@@ -966,6 +874,7 @@ pub fn ledger(cmd: LedgerCommand) -> Result<Outcome, CliError> {
             ledger: l,
             state,
             out,
+            policy: _,
         } => {
             let path = locate(l, state);
             let bytes = files::read(&path)?;

@@ -1,17 +1,15 @@
-//! `kagi erase crypto`: destroy the keys of LUKS volumes and kagi envelopes, with a certificate.
+//! `kagi erase crypto`: destroy the keys of LUKS volumes and kagi envelopes, with a
+//! certificate. The lifecycle (checks, key files, journal, certificate) is `erase::session`'s.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use erase::certificate::{self, DeviceRecord, Document};
-use erase::crypto_erase::{self, Format, KeyMaterial};
-use erase::engine::{Plan, Verify};
-use erase::ledger::Ledger;
-use erase::target::{RegularFile, Target};
+use erase::certify::Issued;
+use erase::crypto_erase::{self, Format};
+use erase::session::{Attestations, Session};
 use serde_json::json;
 
-use super::certify::{self, CertConfig, Credentials};
-use super::erase::{confirm, err, open_target};
+use super::erase::{Ended, confirm, err, execute};
 use super::key::provider;
 use crate::Outcome;
 use crate::args::{CertifyArgs, PolicyArgs};
@@ -19,8 +17,7 @@ use crate::output::{CliError, print, print_json};
 
 pub struct Args {
     pub targets: Vec<PathBuf>,
-    pub first_write: bool,
-    pub no_copies: bool,
+    pub attested: Attestations,
     pub key_files: Vec<PathBuf>,
     pub yes: bool,
     pub state_dir: PathBuf,
@@ -29,35 +26,27 @@ pub struct Args {
     pub json: bool,
 }
 
-struct Job {
-    path: PathBuf,
-    device: Option<erase::discover::BlockDevice>,
-    target: Box<dyn Target>,
-    found: KeyMaterial,
-    sample: crypto_erase::DataSample,
-    asset_tag: Option<String>,
-}
-
 pub fn run(a: &Args) -> Result<Outcome, CliError> {
     let provider = provider(&a.policy)?;
-    let config = CertConfig::from_args(&a.certify, None)?;
+    let config = super::certify::config(&a.certify, None)?;
     // Everything is checked, found, confirmed and unlocked before anything is written.
     for k in &a.key_files {
         super::envelope::check_key_file(k)?;
     }
-    let mut jobs = Vec::new();
+    let mut s = Session::new(&provider, &a.state_dir);
     for (i, path) in a.targets.iter().enumerate() {
-        let md = std::fs::metadata(path).map_err(|e| CliError::File {
-            path: path.clone(),
-            source: e,
-        })?;
-        let device = if md.is_file() {
-            None
-        } else {
-            Some(erase::safety::check(path).map_err(err)?)
+        let mut cfg = config.clone();
+        if let Some(tag) = a.certify.asset_tags.get(i) {
+            cfg.asset_tag = Some(tag.clone());
+        }
+        let job = s.add_crypto(path, a.attested, cfg).map_err(err)?;
+        let Some(c) = job.crypto() else {
+            return Err(CliError::Msg(format!(
+                "{}: not prepared as a crypto-erase",
+                path.display()
+            )));
         };
-        let mut target = open_target(path, true)?;
-        let found = crypto_erase::locate(target.as_mut()).map_err(err)?;
+        let found = &c.found;
         eprintln!(
             "kagi: {}: {}{} with {} {}; bytes 0..{} hold its keys",
             path.display(),
@@ -75,9 +64,9 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             },
             found.area.end
         );
-        // The data area, sampled before anything is written: data that is not ciphertext
+        // The data area was sampled before anything is written: data that is not ciphertext
         // survives a crypto-erase readable, and no level is claimed for it.
-        let sample = crypto_erase::sample_data(target.as_mut(), found.data).map_err(err)?;
+        let sample = &c.data;
         if sample.readable_data() {
             eprintln!(
                 "kagi: {}: the data area does not look encrypted: {} of {} sampled sectors hold data that is not ciphertext (the first at byte {}); it stays readable after the keys are destroyed, and no NIST SP 800-88 level will be claimed",
@@ -88,137 +77,63 @@ pub fn run(a: &Args) -> Result<Outcome, CliError> {
             );
         }
         if !a.yes {
-            confirm(path, device.as_ref().and_then(|d| d.serial.as_deref()))?;
+            confirm(path, job.device().and_then(|d| d.serial.as_deref()))?;
         }
-        jobs.push(Job {
-            path: path.clone(),
-            device,
-            target,
-            found,
-            sample,
-            asset_tag: a
-                .certify
-                .asset_tags
-                .get(i)
-                .cloned()
-                .or(config.asset_tag.clone()),
-        });
     }
-    let creds = if config.wanted() {
-        config.context()?;
-        Some(Credentials::load(&config, &a.certify, &provider)?)
-    } else {
-        eprintln!(
-            "kagi: no deletion certificate will be issued (give --sign-key and --sign-cert, or --certificate-config)"
-        );
-        None
-    };
-    let signer = match &creds {
-        Some(c) => Some(c.signer(&provider)?),
-        None => None,
-    };
-    if creds.is_some() {
-        certify::check_issuing(&provider, &config, Ledger::in_dir(&a.state_dir).path())?;
-    }
-
-    // Key files first: they are shared by every envelope made for them.
-    let mut destroyed_keys = Vec::new();
     for k in &a.key_files {
-        let mut t = RegularFile::open(k).map_err(err)?;
-        let plan = Plan::parse(Some("random"), None, Verify::Full).map_err(err)?;
-        let r = erase::engine::run_plan(&provider, &mut t, &plan).map_err(err)?;
-        drop(t);
-        if !r.complete() {
-            return Err(CliError::No(format!(
-                "{}: the key file could not be overwritten and verified; it was kept",
-                k.display()
-            )));
-        }
-        std::fs::remove_file(k).map_err(|e| CliError::File {
-            path: k.clone(),
-            source: e,
-        })?;
-        destroyed_keys.push(
-            std::path::absolute(k)
-                .unwrap_or_else(|_| k.clone())
-                .display()
-                .to_string(),
-        );
+        s.add_key_file(k);
     }
-
-    let mut all_ok = true;
-    let mut text = String::new();
-    let mut results = Vec::new();
-    for mut job in jobs {
-        let outcome = crypto_erase::run(&provider, job.target.as_mut(), &job.found, job.sample)
-            .map_err(err)?;
-        let complete = outcome.complete();
-        all_ok &= complete;
-        let mut cert = None;
-        if complete && let (Some(creds), Some(signer)) = (&creds, &signer) {
-            let device = match &job.device {
-                Some(d) => DeviceRecord::from_device(d),
-                None => DeviceRecord::from_file(
-                    &std::path::absolute(&job.path)
-                        .unwrap_or_else(|_| job.path.clone())
-                        .display()
-                        .to_string(),
-                    job.target.size(),
-                ),
-            };
-            let mut cfg = config.clone();
-            cfg.asset_tag = job.asset_tag.clone();
-            let doc = Document::from_crypto_erase(
-                &provider,
-                &outcome,
-                device,
-                cfg.context()?,
-                a.first_write,
-                a.no_copies,
-                destroyed_keys.clone(),
-                &certificate::signer_algorithms(signer),
-            )
-            .map_err(err)?;
-            let level = doc.sanitization.nist_level.clone();
-            let (p, seq) = certify::issue_document(
-                &provider,
-                signer,
-                creds,
-                &cfg,
-                Ledger::in_dir(&a.state_dir).path(),
-                doc,
-            )?;
-            cert = Some((p, seq, level));
-        }
-        render(&mut text, &job.path, &outcome, cert.as_ref());
-        results.push(json!({
-            "target": job.path,
-            "complete": complete,
-            "outcome": outcome,
-            "certificate": cert.as_ref().map(|(p, s, l)| json!({"path": p, "ledger_seq": s, "nist_level": l})),
-        }));
-    }
-    if a.json {
-        print_json(
-            &json!({"complete": all_ok, "key_files_destroyed": destroyed_keys, "results": results}),
-        )?;
-    } else {
-        for k in &destroyed_keys {
-            let _ = writeln!(
-                text,
-                "key file destroyed: {k} (overwritten, verified, removed)"
-            );
-        }
-        print(&text)?;
-    }
-    Ok(if all_ok { Outcome::Yes } else { Outcome::No })
+    execute(s, &provider, &a.certify, a.json, true)
 }
 
-fn render(
+/// The crypto-erase results as JSON.
+pub(super) fn results_json(
+    results: &[(PathBuf, crypto_erase::Outcome, Option<Issued>)],
+) -> serde_json::Value {
+    results
+        .iter()
+        .map(|(p, o, c)| {
+            json!({
+                "target": p,
+                "complete": o.complete(),
+                "outcome": o,
+                "certificate": c.as_ref().map(|c| json!({"path": c.path, "ledger_seq": c.ledger_seq, "nist_level": c.nist_level})),
+            })
+        })
+        .collect()
+}
+
+/// What `kagi erase crypto` prints.
+pub(super) fn print_results(e: &Ended, json: bool) -> Result<(), CliError> {
+    if json {
+        let mut out = json!({"complete": e.all_ok && e.stopped.is_empty() && e.first_error.is_none(), "key_files_destroyed": e.key_files_destroyed, "results": results_json(&e.crypto)});
+        if !e.stopped.is_empty() {
+            out["interrupted"] = e
+                .stopped
+                .iter()
+                .map(|(p, s)| json!({"target": p, "done": s.done}))
+                .collect();
+        }
+        return print_json(&out);
+    }
+    let mut text = String::new();
+    for (p, o, c) in &e.crypto {
+        render(&mut text, p, o, c.as_ref());
+    }
+    for k in &e.key_files_destroyed {
+        let _ = writeln!(
+            text,
+            "key file destroyed: {k} (overwritten, verified, removed)"
+        );
+    }
+    print(&text)
+}
+
+pub(super) fn render(
     s: &mut String,
     path: &Path,
     o: &crypto_erase::Outcome,
-    cert: Option<&(PathBuf, u64, String)>,
+    cert: Option<&Issued>,
 ) {
     let f = &o.found;
     let _ = writeln!(
@@ -288,11 +203,13 @@ fn render(
     } else {
         s.push_str("  warning:     other copies of this envelope can still be opened by its recipients: destroy them too, or use --key-file for key-file recipients\n");
     }
-    if let Some((p, seq, level)) = cert {
+    if let Some(c) = cert {
         let _ = writeln!(
             s,
-            "  certificate: {} (signed; NIST SP 800-88 {level}; ledger entry {seq})",
-            p.display()
+            "  certificate: {} (signed; NIST SP 800-88 {}; ledger entry {})",
+            c.path.display(),
+            c.nist_level,
+            c.ledger_seq
         );
     }
 }

@@ -1,32 +1,42 @@
-//! `kagi erase list | run | resume | verify`.
+//! `kagi erase list | run | resume | verify`: arguments, confirmation, progress and printing.
+//! What is checked, in which order, and what happens to journals, certificates and the ledger
+//! is `erase::session`'s.
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
-use std::path::Path;
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 use crypto_core::Provider;
-use erase::engine::{self, Ended, Plan, Report, State};
-use erase::journal::{self, Identity, Journal};
+use erase::certify::Issued;
+use erase::engine::{self, Plan, Progress, Report, State};
 use erase::method::Method;
-use erase::target::{Device, RegularFile, Target};
+use erase::session::{self, Done, Job, Observer, Session};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::certify::{self, CertConfig, Credentials};
+use super::certify;
 use super::key::provider;
 use crate::Outcome;
 use crate::args::{CertifyArgs, EraseCommand};
 use crate::output::{CliError, print, print_json};
-use crypto_core::cms::Signer;
-use erase::certificate::DeviceRecord;
-use erase::ledger::Ledger;
 
+/// An erase error as the CLI reports it: an erasure that did not complete, or a policy
+/// refusal, answers "no" (exit 1); anything else is an error (exit 2).
 pub(super) fn err(e: erase::Error) -> CliError {
-    CliError::Msg(e.to_string())
+    match e {
+        erase::Error::Incomplete(m) => CliError::No(m),
+        // A policy refusal answers "no" (exit 1), as everywhere in kagi.
+        erase::Error::Crypto(c) => CliError::Crypto(c),
+        e => CliError::Msg(e.to_string()),
+    }
+}
+
+fn state_dir(a: crate::args::StateArgs) -> PathBuf {
+    a.state_dir.unwrap_or_else(erase::state_dir::default_dir)
 }
 
 pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
@@ -50,7 +60,7 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                 Plan::parse(method.as_deref(), passes.as_deref(), verify).map_err(err)?;
             plan.discard = discard;
             let provider = provider(&policy)?;
-            let dir = state.state_dir.unwrap_or_else(journal::default_dir);
+            let dir = state_dir(state);
             if certify.asset_tags.len() > targets.len() {
                 return Err(CliError::Msg(format!(
                     "{} asset tags for {} targets",
@@ -58,15 +68,11 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     targets.len()
                 )));
             }
-            let config = CertConfig::from_args(&certify, None)?;
-            if config.wanted() && verify == engine::Verify::Off {
-                return Err(CliError::Msg(
-                    "a deletion certificate is issued only for a verified run: --verify off gets none; use full or sample".into(),
-                ));
-            }
+            let config = certify::config(&certify, None)?;
+            session::check_plan(&plan, &config).map_err(err)?;
             // Every target is checked, confirmed and opened before anything is written, so a
             // refusal of one leaves all untouched; then they run in parallel.
-            distinct(&targets)?;
+            session::distinct(&targets).map_err(err)?;
             let described = format!(
                 "method {} ({} pass{}: {}), verify {}",
                 plan.name,
@@ -79,42 +85,16 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
                     .join(", "),
                 plan.verify
             );
-            let mut jobs = Vec::new();
+            let mut s = Session::new(&provider, &dir);
             for (i, path) in targets.iter().enumerate() {
-                let identity = Identity::of(path).map_err(err)?;
-                let journal = Journal::new(&dir, &identity.path);
-                if let Some(entry) = journal.load().map_err(err)? {
-                    if !restart {
-                        return Err(CliError::Msg(format!(
-                            "{}: an interrupted run is pending ({}); `kagi erase resume {}` continues it, --restart starts again",
-                            path.display(),
-                            standing(&entry.state),
-                            path.display()
-                        )));
-                    }
-                }
-                let Opened {
-                    is_file,
-                    device,
-                    target,
-                } = prepare(path, yes, &described)?;
-                let state = State::new(target.as_ref(), &plan).map_err(err)?;
                 let mut cfg = config.clone();
                 if let Some(tag) = certify.asset_tags.get(i) {
                     cfg.asset_tag = Some(tag.clone());
                 }
-                jobs.push(Job {
-                    path: path.clone(),
-                    is_file,
-                    device,
-                    identity,
-                    journal,
-                    state,
-                    target,
-                    certify: cfg,
-                });
+                let job = s.add_run(path, &plan, restart, cfg).map_err(err)?;
+                confirm_job(job, yes, &described)?;
             }
-            execute(jobs, &provider, &certify, &dir, json)
+            execute(s, &provider, &certify, json, false)
         }
         EraseCommand::Resume {
             targets,
@@ -125,72 +105,30 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             json,
         } => {
             let provider = provider(&policy)?;
-            let dir = state.state_dir.unwrap_or_else(journal::default_dir);
-            let pending: Vec<(Journal, journal::Entry)> = if targets.is_empty() {
-                let all = Journal::pending(&dir).map_err(err)?;
-                if all.is_empty() {
-                    return Err(CliError::Msg(format!(
-                        "no interrupted erase runs in {}",
-                        dir.display()
-                    )));
-                }
-                all
-            } else {
-                targets
-                    .iter()
-                    .map(|path| {
-                        let identity = Identity::of(path).map_err(err)?;
-                        let journal = Journal::new(&dir, &identity.path);
-                        match journal.load().map_err(err)? {
-                            Some(entry) => Ok((journal, entry)),
-                            None => Err(CliError::Msg(format!(
-                                "{}: no interrupted run in {}",
-                                path.display(),
-                                dir.display()
-                            ))),
-                        }
-                    })
-                    .collect::<Result<_, _>>()?
-            };
-            let mut jobs = Vec::new();
-            for (journal, entry) in pending {
-                let path = PathBuf::from(&entry.identity.path);
-                let now = Identity::of(&path).map_err(err)?;
-                if let Some(why) = entry.identity.mismatch(&now) {
-                    return Err(CliError::Msg(format!(
-                        "{}: not the target the journal {} was written for: {why}; nothing was written",
-                        path.display(),
-                        journal.path().display()
-                    )));
-                }
-                let described = format!(
-                    "resuming method {} ({}), verify {}, at {}",
-                    entry.state.scheme,
-                    entry.state.passes.join(", "),
-                    entry.state.verify,
-                    standing(&entry.state)
-                );
-                let Opened {
-                    is_file,
-                    device,
-                    target,
-                } = prepare(&path, yes, &described)?;
-                let mut state = entry.state;
-                state.resuming();
-                let base = entry.certify.as_ref().and_then(CertConfig::from_value);
-                let cfg = CertConfig::from_args(&certify, base)?;
-                jobs.push(Job {
-                    path,
-                    is_file,
-                    device,
-                    identity: entry.identity,
-                    journal,
-                    state,
-                    target,
-                    certify: cfg,
-                });
+            let dir = state_dir(state);
+            let mut s = Session::new(&provider, &dir);
+            for (journal, entry) in session::pending(&dir, &targets).map_err(err)? {
+                let st = &entry.state;
+                let described = match &entry.crypto {
+                    Some(c) => format!(
+                        "resuming the crypto-erase of its {} key area (bytes 0..{}), at {}",
+                        c.found.format,
+                        c.found.area.end,
+                        session::standing(st)
+                    ),
+                    None => format!(
+                        "resuming method {} ({}), verify {}, at {}",
+                        st.scheme,
+                        st.passes.join(", "),
+                        st.verify,
+                        session::standing(st)
+                    ),
+                };
+                let cfg = certify::config(&certify, entry.certify.clone())?;
+                let job = s.add_resume(journal, entry, cfg).map_err(err)?;
+                confirm_job(job, yes, &described)?;
             }
-            execute(jobs, &provider, &certify, &dir, json)
+            execute(s, &provider, &certify, json, false)
         }
         EraseCommand::Crypto {
             targets,
@@ -204,11 +142,13 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
             json,
         } => super::crypto_erase::run(&super::crypto_erase::Args {
             targets,
-            first_write: attest_encrypted_from_first_write,
-            no_copies: attest_no_key_copies,
+            attested: session::Attestations {
+                encrypted_from_first_write: attest_encrypted_from_first_write,
+                no_key_copies: attest_no_key_copies,
+            },
             key_files,
             yes,
-            state_dir: state.state_dir.unwrap_or_else(journal::default_dir),
+            state_dir: state_dir(state),
             certify,
             policy,
             json,
@@ -216,11 +156,12 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
         EraseCommand::Verify {
             target,
             expect,
+            policy,
             json,
         } => {
             let method: Method = expect.parse().map_err(err)?;
-            let provider = crypto_core::Provider::egov()?;
-            let mut t = open_target(&target, false)?;
+            let provider = provider(&policy)?;
+            let mut t = erase::target::open(&target, false).map_err(err)?;
             let r = engine::check(&provider, t.as_mut(), &method, &mut |_| {}).map_err(err)?;
             if json {
                 print_json(&r)?;
@@ -236,40 +177,24 @@ pub fn run(cmd: EraseCommand) -> Result<Outcome, CliError> {
     }
 }
 
-/// "pass 1 of 3, 256 of 1024 MiB verified".
-fn standing(s: &State) -> String {
-    format!(
-        "pass {} of {}, {} of {} MiB done",
-        (s.pass + 1).min(s.passes.len()),
-        s.passes.len(),
-        s.done >> 20,
-        s.report.size >> 20
-    )
-}
-
-/// One target, ready to run: checked, confirmed, opened, its journal and state at hand.
-struct Job {
-    path: PathBuf,
-    is_file: bool,
-    device: Option<erase::discover::BlockDevice>,
-    identity: Identity,
-    journal: Journal,
-    state: State,
-    target: Box<dyn Target>,
-    /// The certificate this run gets when it completes, if one was asked for.
-    certify: CertConfig,
-}
-
-enum Done {
-    Finished(Report, Option<(PathBuf, u64)>),
-    Stopped(PathBuf, State),
-}
-
-/// The signer all jobs share, ready before anything is written.
-struct Issuer<'a> {
-    signer: Signer<'a>,
-    creds: &'a Credentials,
-    ledger: PathBuf,
+/// Shows the operator what is about to happen to a prepared job and, without `--yes`, asks
+/// for confirmation.
+fn confirm_job(job: &Job, yes: bool, plan: &str) -> Result<(), CliError> {
+    eprintln!(
+        "kagi: {}",
+        summary(
+            job.path(),
+            job.real(),
+            job.device(),
+            job.size(),
+            plan,
+            job.crypto().is_some()
+        )
+    );
+    if !yes {
+        confirm(job.path(), job.device().and_then(|d| d.serial.as_deref()))?;
+    }
+    Ok(())
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP set the flag (the engine stops between I/Os and the journal
@@ -284,138 +209,217 @@ fn stop_flag() -> Result<Arc<AtomicBool>, CliError> {
     Ok(flag)
 }
 
-fn execute(
-    jobs: Vec<Job>,
-    provider: &Provider,
-    args: &CertifyArgs,
-    state_dir: &Path,
+/// Progress as bars on a terminal, or JSON lines on stderr with `--json`; notices as
+/// `kagi: …` lines. A crypto-erase (a few MiB) shows no progress.
+struct Show {
+    _multi: Option<MultiProgress>,
+    bars: Vec<Option<ProgressBar>>,
+    names: Vec<String>,
+    shown: Vec<bool>,
     json: bool,
-) -> Result<Outcome, CliError> {
-    // Certificates: the key is unlocked and the signer checked against the policy now, before
-    // anything is written. All targets of one command share one signer.
-    let wanted: Vec<&CertConfig> = jobs
-        .iter()
-        .map(|j| &j.certify)
-        .filter(|c| c.wanted())
-        .collect();
-    if let Some(first) = wanted.first() {
-        if wanted.len() != jobs.len()
-            || wanted
-                .iter()
-                .any(|c| (&c.sign_key, &c.sign_cert) != (&first.sign_key, &first.sign_cert))
-        {
-            return Err(CliError::Msg(
-                "these runs name different signing keys; resume them one at a time".into(),
-            ));
-        }
-        for c in &wanted {
-            c.context()?;
-        }
-    } else {
-        eprintln!(
-            "kagi: no deletion certificate will be issued (give --sign-key and --sign-cert, or --certificate-config)"
-        );
-    }
-    let creds = match wanted.first() {
-        Some(c) => Some(Credentials::load(c, args, provider)?),
-        None => None,
-    };
-    let issuer = match &creds {
-        Some(creds) => Some(Issuer {
-            signer: creds.signer(provider)?,
-            creds,
-            ledger: Ledger::in_dir(state_dir).path().to_path_buf(),
-        }),
-        None => None,
-    };
-    let issuer = issuer.as_ref();
-    if let Some(i) = issuer {
-        for c in &wanted {
-            certify::check_issuing(provider, c, &i.ledger)?;
-        }
-    }
-    let stop = stop_flag()?;
-    let bars = (!json && std::io::stderr().is_terminal()).then(MultiProgress::new);
-    let results: Vec<Result<Done, CliError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .into_iter()
-            .map(|job| {
-                let stop = &stop;
-                let bar = bars
+    last: Mutex<Vec<(Instant, &'static str)>>,
+}
+
+impl Show {
+    fn new(jobs: &[Job], json: bool) -> Show {
+        let multi = (!json && std::io::stderr().is_terminal()).then(MultiProgress::new);
+        let shown: Vec<bool> = jobs.iter().map(|j| j.crypto().is_none()).collect();
+        let bars = jobs
+            .iter()
+            .zip(&shown)
+            .map(|(j, &on)| {
+                multi
                     .as_ref()
-                    .map(|m| m.add(bar_for(&job.path, job.state.report.size)));
-                scope.spawn(move || one(job, provider, issuer, stop, json, bar))
+                    .filter(|_| on)
+                    .map(|m| m.add(bar_for(j.path(), j.state().report.size)))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(CliError::Msg("an erase thread panicked".into())))
-            })
-            .collect()
-    });
-    let mut all_ok = true;
-    let mut reports = Vec::new();
-    let mut certificates = Vec::new();
-    let mut stopped = Vec::new();
-    let mut first_error = None;
-    for r in results {
-        match r {
-            Ok(Done::Finished(r, cert)) => {
-                all_ok &= r.complete();
-                certificates.push(cert);
-                reports.push(r);
-            }
-            Ok(Done::Stopped(path, state)) => stopped.push((path, state)),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+        Show {
+            _multi: multi,
+            bars,
+            names: jobs
+                .iter()
+                .map(|j| j.path().display().to_string())
+                .collect(),
+            shown,
+            json,
+            last: Mutex::new(vec![(Instant::now(), ""); jobs.len()]),
         }
     }
-    if json {
-        let interrupted: Vec<_> = stopped
-            .iter()
-            .map(|(p, s)| json!({"target": p, "pass": s.pass + 1, "passes": s.passes.len(), "done": s.done}))
-            .collect();
-        let certs: Vec<_> = certificates
-            .iter()
-            .map(|c| {
-                c.as_ref()
-                    .map(|(p, seq)| json!({"path": p, "ledger_seq": seq}))
-            })
-            .collect();
-        print_json(
-            &json!({"complete": all_ok && stopped.is_empty() && first_error.is_none(), "reports": reports, "certificates": certs, "interrupted": interrupted}),
-        )?;
-    } else {
-        let mut s = String::new();
-        for (r, c) in reports.iter().zip(&certificates) {
-            s.push_str(&render(r));
-            if let Some((p, seq)) = c {
-                let _ = writeln!(
-                    s,
-                    "  certificate: {} (signed; ledger entry {seq})",
-                    p.display()
+}
+
+impl Observer for Show {
+    fn progress(&self, job: usize, p: &Progress) {
+        if let Some(b) = &self.bars[job] {
+            if b.length() != Some(p.total) {
+                b.set_length(p.total);
+            }
+            // Windows are written, then read back: the bar follows the writes (it never moves
+            // backwards) and the message says which phase is running.
+            if p.phase != "checkpoint" {
+                b.set_message(format!("pass {}/{} {}", p.pass, p.passes, p.phase));
+            }
+            if p.phase != "verify" {
+                b.set_position(p.done);
+            }
+        } else if self.json && self.shown[job] {
+            let now = Instant::now();
+            let Ok(mut last) = self.last.lock() else {
+                return;
+            };
+            let l = &mut last[job];
+            if p.phase == "checkpoint"
+                || p.phase != l.1
+                || now.duration_since(l.0) >= Duration::from_millis(500)
+            {
+                *l = (now, p.phase);
+                eprintln!(
+                    "{}",
+                    json!({"event": if p.phase == "checkpoint" { "checkpoint" } else { "progress" },
+                        "target": self.names[job], "pass": p.pass, "passes": p.passes,
+                        "phase": p.phase, "done": p.done, "total": p.total})
                 );
             }
         }
-        print(&s)?;
     }
-    if let Some(e) = first_error {
-        return Err(e);
+
+    fn notice(&self, _job: usize, text: &str) {
+        eprintln!("kagi: {text}");
     }
-    if !stopped.is_empty() {
-        let what: Vec<String> = stopped
+
+    fn ended(&self, job: usize, stopped: bool) {
+        if let Some(b) = &self.bars[job] {
+            // An interrupted run's bar stays where it stopped (finish() would draw it at 100 %).
+            if stopped {
+                b.abandon();
+            } else {
+                b.finish();
+            }
+        }
+    }
+}
+
+/// What the jobs of one command ended with, for printing.
+#[derive(Default)]
+pub(super) struct Ended {
+    pub all_ok: bool,
+    pub reports: Vec<(Report, Option<Issued>)>,
+    pub crypto: Vec<(PathBuf, erase::crypto_erase::Outcome, Option<Issued>)>,
+    pub stopped: Vec<(PathBuf, State)>,
+    pub first_error: Option<CliError>,
+    pub key_files_destroyed: Vec<String>,
+}
+
+/// Runs a prepared session: credentials read (the passphrase asked) before anything is
+/// written, signals caught, every job run by the library, then the results printed.
+/// `crypto` chooses the output of `kagi erase crypto`.
+pub(super) fn execute(
+    s: Session<'_>,
+    provider: &Provider,
+    args: &CertifyArgs,
+    json: bool,
+    crypto: bool,
+) -> Result<Outcome, CliError> {
+    let creds = match s.wanted_certificate().map_err(err)? {
+        Some(c) => Some(certify::credentials(c, args, provider)?),
+        None => {
+            eprintln!(
+                "kagi: no deletion certificate will be issued (give --sign-key and --sign-cert, or --certificate-config)"
+            );
+            None
+        }
+    };
+    let show = Show::new(s.jobs(), json);
+    let stop = stop_flag()?;
+    let ran = s.run(creds.as_ref(), &stop, &show).map_err(err)?;
+    let mut e = Ended {
+        all_ok: true,
+        key_files_destroyed: ran.key_files_destroyed,
+        ..Ended::default()
+    };
+    for r in ran.jobs {
+        match r.result {
+            Ok(Done::Overwritten {
+                report,
+                certificate,
+            }) => {
+                e.all_ok &= report.complete();
+                e.reports.push((report, certificate));
+            }
+            Ok(Done::CryptoErased {
+                outcome,
+                certificate,
+            }) => {
+                e.all_ok &= outcome.complete();
+                e.crypto.push((r.path, outcome, certificate));
+            }
+            Ok(Done::Stopped { state }) => e.stopped.push((r.path, state)),
+            Err(x) => {
+                e.first_error.get_or_insert(err(x));
+            }
+        }
+    }
+    if crypto {
+        super::crypto_erase::print_results(&e, json)?;
+    } else {
+        print_results(&e, json)?;
+    }
+    if let Some(x) = e.first_error {
+        return Err(x);
+    }
+    if !e.stopped.is_empty() {
+        let what: Vec<String> = e
+            .stopped
             .iter()
-            .map(|(p, s)| format!("{} ({})", p.display(), standing(s)))
+            .map(|(p, s)| format!("{} ({})", p.display(), session::standing(s)))
             .collect();
         return Err(CliError::Msg(format!(
             "interrupted: {}; `kagi erase resume` continues from the last verified checkpoint",
             what.join(", ")
         )));
     }
-    Ok(if all_ok { Outcome::Yes } else { Outcome::No })
+    Ok(if e.all_ok { Outcome::Yes } else { Outcome::No })
+}
+
+fn print_results(e: &Ended, json: bool) -> Result<(), CliError> {
+    if json {
+        let interrupted: Vec<_> = e
+            .stopped
+            .iter()
+            .map(|(p, s)| json!({"target": p, "pass": s.pass + 1, "passes": s.passes.len(), "done": s.done}))
+            .collect();
+        let reports: Vec<_> = e.reports.iter().map(|(r, _)| r).collect();
+        let certs: Vec<_> = e
+            .reports
+            .iter()
+            .map(|(_, c)| {
+                c.as_ref()
+                    .map(|c| json!({"path": c.path, "ledger_seq": c.ledger_seq}))
+            })
+            .collect();
+        let mut out = json!({"complete": e.all_ok && e.stopped.is_empty() && e.first_error.is_none(), "reports": reports, "certificates": certs, "interrupted": interrupted});
+        if !e.crypto.is_empty() {
+            out["crypto_erased"] = super::crypto_erase::results_json(&e.crypto);
+        }
+        print_json(&out)
+    } else {
+        let mut s = String::new();
+        for (r, c) in &e.reports {
+            s.push_str(&render(r));
+            if let Some(c) = c {
+                let _ = writeln!(
+                    s,
+                    "  certificate: {} (signed; ledger entry {})",
+                    c.path.display(),
+                    c.ledger_seq
+                );
+            }
+        }
+        for (p, o, c) in &e.crypto {
+            super::crypto_erase::render(&mut s, p, o, c.as_ref());
+        }
+        print(&s)
+    }
 }
 
 fn bar_for(path: &Path, size: u64) -> ProgressBar {
@@ -429,152 +433,6 @@ fn bar_for(path: &Path, size: u64) -> ProgressBar {
     );
     bar.set_prefix(path.display().to_string());
     bar
-}
-
-/// Runs one job to its end or to a stop, keeping the journal after every checkpoint.
-fn one(
-    mut job: Job,
-    provider: &Provider,
-    issuer: Option<&Issuer<'_>>,
-    stop: &AtomicBool,
-    json: bool,
-    bar: Option<ProgressBar>,
-) -> Result<Done, CliError> {
-    // The journal exists before the first byte is written: a crash at any point can resume.
-    let certify = job
-        .certify
-        .wanted()
-        .then(|| job.certify.to_value())
-        .flatten();
-    job.journal
-        .save(&job.identity, &job.state, certify.as_ref())
-        .map_err(err)?;
-    let name = job.path.display().to_string();
-    let mut last = (std::time::Instant::now(), "");
-    let mut progress = |p: engine::Progress| {
-        if let Some(b) = &bar {
-            if b.length() != Some(p.total) {
-                b.set_length(p.total);
-            }
-            // Windows are written, then read back: the bar follows the writes (it never moves
-            // backwards) and the message says which phase is running.
-            if p.phase != "checkpoint" {
-                b.set_message(format!("pass {}/{} {}", p.pass, p.passes, p.phase));
-            }
-            if p.phase != "verify" {
-                b.set_position(p.done);
-            }
-        } else if json {
-            let now = std::time::Instant::now();
-            if p.phase == "checkpoint"
-                || p.phase != last.1
-                || now.duration_since(last.0) >= std::time::Duration::from_millis(500)
-            {
-                last = (now, p.phase);
-                eprintln!(
-                    "{}",
-                    json!({"event": if p.phase == "checkpoint" { "checkpoint" } else { "progress" },
-                        "target": name, "pass": p.pass, "passes": p.passes,
-                        "phase": p.phase, "done": p.done, "total": p.total})
-                );
-            }
-        }
-    };
-    let (journal, identity, certify) = (&job.journal, &job.identity, certify.as_ref());
-    let ended = engine::run(
-        provider,
-        job.target.as_mut(),
-        &mut job.state,
-        stop,
-        &mut |s| journal.save(identity, s, certify),
-        &mut progress,
-    )
-    .map_err(err)?;
-    if let Some(b) = &bar {
-        // An interrupted run's bar stays where it stopped (finish() would draw it at 100 %).
-        if ended == Ended::Stopped {
-            b.abandon();
-        } else {
-            b.finish();
-        }
-    }
-    if ended == Ended::Stopped {
-        return Ok(Done::Stopped(job.path, job.state));
-    }
-    // A complete run gets its certificate before the journal goes: if issuing fails, the
-    // journal (now finished) stays, and `kagi erase resume` issues it.
-    let mut issued = None;
-    if job.state.report.complete()
-        && let Some(issuer) = issuer
-    {
-        job.journal
-            .save(&job.identity, &job.state, certify)
-            .map_err(err)?;
-        let device = match &job.device {
-            Some(d) => DeviceRecord::from_device(d),
-            None => DeviceRecord::from_file(&job.identity.path, job.state.report.size),
-        };
-        issued = Some(
-            certify::issue(
-                provider,
-                &issuer.signer,
-                issuer.creds,
-                &job.certify,
-                &issuer.ledger,
-                &job.state.report,
-                device,
-            )
-            .map_err(|e| {
-                CliError::Msg(format!(
-                    "{}: erased and verified, but {e}; `kagi erase resume {}` issues it",
-                    job.path.display(),
-                    job.path.display()
-                ))
-            })?,
-        );
-    }
-    let report = job.state.report;
-    job.journal.remove().map_err(err)?;
-    let had_partitions = job
-        .device
-        .as_ref()
-        .is_some_and(|d| !d.partitions.is_empty());
-    if report.complete() && had_partitions {
-        if let Err(e) = job.target.rescan() {
-            eprintln!(
-                "kagi: {}: the kernel still lists the old partitions ({e}); `partx -d {}` removes them",
-                job.path.display(),
-                job.path.display()
-            );
-        }
-    }
-    if report.complete() {
-        if let Some(parent) = job.device.as_ref().and_then(|d| d.partition_of.as_deref()) {
-            eprintln!(
-                "kagi: {} is a partition of {parent}: only the partition was erased, not the rest of {parent}",
-                job.path.display()
-            );
-        }
-    }
-    drop(job.target);
-    finish(Path::new(&job.identity.path), job.is_file, &report)?;
-    Ok(Done::Finished(report, issued))
-}
-
-pub(super) fn open_target(path: &Path, write: bool) -> Result<Box<dyn Target>, CliError> {
-    let md = std::fs::metadata(path).map_err(|e| CliError::File {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    if md.is_file() {
-        return Ok(Box::new(RegularFile::open(path).map_err(err)?));
-    }
-    let dev = if write {
-        Device::open(path)
-    } else {
-        Device::open_read_only(path)
-    };
-    Ok(Box::new(dev.map_err(err)?))
 }
 
 pub(super) fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError> {
@@ -600,13 +458,6 @@ pub(super) fn confirm(path: &Path, serial: Option<&str>) -> Result<(), CliError>
     Ok(())
 }
 
-/// A target that passed the safety checks and confirmation, opened for writing.
-struct Opened {
-    is_file: bool,
-    device: Option<erase::discover::BlockDevice>,
-    target: Box<dyn Target>,
-}
-
 /// `1073741824 bytes (1.07 GB, 1.00 GiB)`.
 pub(super) fn size_words(bytes: u64) -> String {
     format!(
@@ -618,13 +469,14 @@ pub(super) fn size_words(bytes: u64) -> String {
 
 /// What is about to happen to `path`, as the operator must see it before confirming: the real
 /// target behind a symbolic link, its size, model, serial and kind, the method, passes and
-/// verification, and what becomes of a file and of a link.
+/// verification, and what becomes of a file and of a link (a crypto-erase leaves the file).
 fn summary(
     path: &Path,
     real: &Path,
     device: Option<&erase::discover::BlockDevice>,
     size: u64,
     plan: &str,
+    crypto: bool,
 ) -> String {
     let mut s = format!("{}", path.display());
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
@@ -660,10 +512,13 @@ fn summary(
                 let _ = write!(s, ", a partition of {parent}");
             }
         }
+        None if crypto => {
+            s.push_str(", a regular file (its key material is destroyed; the file stays)")
+        }
         None => s.push_str(", a regular file (removed after it is overwritten and verified)"),
     }
     let _ = write!(s, "; {plan}");
-    if is_link && device.is_none() {
+    if is_link && device.is_none() && !crypto {
         let _ = write!(
             s,
             "; {} is a symbolic link: {} is erased and removed, the link itself is left in place",
@@ -672,76 +527,6 @@ fn summary(
         );
     }
     s
-}
-
-/// Safety checks, confirmation and opening, before anything is written. `plan` describes the
-/// method, passes and verification for the confirmation.
-fn prepare(path: &Path, yes: bool, plan: &str) -> Result<Opened, CliError> {
-    let file_err = |e| CliError::File {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let real = std::fs::canonicalize(path).map_err(file_err)?;
-    let md = std::fs::metadata(&real).map_err(file_err)?;
-    let is_file = md.is_file();
-    let device = if is_file {
-        if let Some(why) = erase::safety::file_refusal(&real) {
-            return Err(err(erase::Error::Refused(path.display().to_string(), why)));
-        }
-        None
-    } else {
-        Some(erase::safety::check(path).map_err(err)?)
-    };
-    let target = open_target(&real, true)?;
-    eprintln!(
-        "kagi: {}",
-        summary(path, &real, device.as_ref(), target.size(), plan)
-    );
-    if !yes {
-        confirm(path, device.as_ref().and_then(|d| d.serial.as_deref()))?;
-    }
-    Ok(Opened {
-        is_file,
-        device,
-        target,
-    })
-}
-
-/// The real paths of `targets`, refusing one named twice (under any name).
-fn distinct(targets: &[PathBuf]) -> Result<(), CliError> {
-    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
-    for t in targets {
-        let real = std::fs::canonicalize(t).map_err(|e| CliError::File {
-            path: t.clone(),
-            source: e,
-        })?;
-        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
-            return Err(CliError::Msg(format!(
-                "{} is named twice ({} and {} are the same target); name each target once; nothing was written",
-                real.display(),
-                first.display(),
-                t.display()
-            )));
-        }
-        seen.push((real, t));
-    }
-    Ok(())
-}
-
-/// A regular file is removed after a complete run, with the caveat. `path` is the erased file
-/// itself (a symbolic link naming it is left alone).
-fn finish(path: &Path, is_file: bool, r: &Report) -> Result<(), CliError> {
-    if is_file && r.complete() {
-        std::fs::remove_file(path).map_err(|e| CliError::File {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        eprintln!(
-            "kagi: {}: overwritten, verified and removed. On copy-on-write or journalled file systems and on flash, file-level overwrite may not reach every copy of the data: erase the whole medium for assurance.",
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 fn render(r: &Report) -> String {

@@ -51,7 +51,7 @@ pub fn run(cmd: PolicyCommand) -> Result<Outcome, CliError> {
 fn dataset_dir(state: Option<&Path>) -> std::path::PathBuf {
     state
         .map(Path::to_path_buf)
-        .unwrap_or_else(erase::journal::default_dir)
+        .unwrap_or_else(erase::state_dir::default_dir)
         .join("dataset")
 }
 
