@@ -20,6 +20,8 @@ use cryptrec::audit::{Finding, judge, unknown};
 
 use super::Artefact;
 
+#[cfg(test)]
+mod enum_tests;
 mod judge;
 mod record;
 mod registry;

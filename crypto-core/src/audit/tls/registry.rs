@@ -268,7 +268,7 @@ fn parts(code: u16, name: &'static str) -> Option<Suite> {
 
 /// GOST suites servers deploy under codes outside the IANA registry
 /// (draft-chudov-cryptopro-cptls-04; OpenSSL's GOST engine).
-const GOST_UNREGISTERED: &[(u16, &str)] = &[
+pub(super) const GOST_UNREGISTERED: &[(u16, &str)] = &[
     (0x0080, "TLS_GOSTR341094_WITH_28147_CNT_IMIT"),
     (0x0081, "TLS_GOSTR341001_WITH_28147_CNT_IMIT"),
     (0x0082, "TLS_GOSTR341094_WITH_NULL_GOSTR3411"),
@@ -279,7 +279,7 @@ const GOST_UNREGISTERED: &[(u16, &str)] = &[
 
 /// The IANA TLS Cipher Suites registry: every assigned code and its name.
 #[rustfmt::skip]
-const IANA: &[(u16, &str)] = &[
+pub(super) const IANA: &[(u16, &str)] = &[
     (0x0000, "TLS_NULL_WITH_NULL_NULL"),
     (0x0001, "TLS_RSA_WITH_NULL_MD5"),
     (0x0002, "TLS_RSA_WITH_NULL_SHA"),
