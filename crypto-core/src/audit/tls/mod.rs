@@ -156,7 +156,8 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 version: name.to_string(),
                 code: format!("0x{:04X}", suite.code),
                 name: suite.name.to_string(),
-                group: matches!(suite.kx, Ecdhe | EcdhePsk)
+                // TLS 1.3: the group its HelloRetryRequest named for the full offer.
+                group: matches!(suite.kx, Ecdhe | EcdhePsk | Tls13)
                     .then(|| a.group.map(|g| group(g).0.to_string()))
                     .flatten(),
                 dh_bits: a.dh_bits,
@@ -174,7 +175,14 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                 &accepted,
                 &chain,
             )?;
-            tls12_groups(provider, &mut p, &mut endpoint, &mut seen, &accepted)?;
+            tls12_groups(
+                provider,
+                &mut p,
+                &mut endpoint,
+                &mut seen,
+                &accepted,
+                &chain,
+            )?;
         }
         if code == 0x0304 {
             let suites13: Vec<u16> = accepted.iter().map(|(c, _)| *c).collect();
@@ -385,13 +393,18 @@ fn tls12_schemes(
 }
 
 /// TLS 1.2: every ECDHE curve the server chooses when offered alone (the ServerKeyExchange
-/// names it); asked only when an ECDHE suite was accepted.
+/// names it), and every curve an accepted suite was seen to use; asked only when an ECDHE
+/// suite was accepted. With an ECDSA certificate a curve is asked again with the
+/// certificate's curve beside it (after it): the client's curves also name the curves it can
+/// verify (RFC 8422 §5.1), so a server cannot answer a curve offered alone that is not its
+/// certificate's.
 fn tls12_groups(
     provider: &Provider,
     p: &mut Prober<'_>,
     endpoint: &mut Artefact,
     seen: &mut Enumeration,
     accepted: &[(u16, Answer)],
+    chain: &[Vec<u8>],
 ) -> Result<(), Error> {
     let ecdhe: Vec<u16> = accepted
         .iter()
@@ -401,13 +414,37 @@ fn tls12_groups(
     if ecdhe.is_empty() {
         return Ok(());
     }
+    let mut found: Vec<u16> = Vec::new();
+    let cert_curve = leaf_ec_curve(chain).and_then(|c| {
+        GROUPS_12
+            .iter()
+            .copied()
+            .find(|g| group(*g).1 == Some(Algorithm::Ecdh(c)))
+    });
     for g in GROUPS_12 {
         let Some(a) = p.ask(&Hello::new(p.sni, 0x0303, &ecdhe, &[g]), true)? else {
             break;
         };
         if a.group == Some(g) {
-            add_group(provider, endpoint, seen, g, "TLS 1.2");
+            found.push(g);
+            continue;
         }
+        if let Some(c) = cert_curve.filter(|c| *c != g) {
+            let Some(a) = p.ask(&Hello::new(p.sni, 0x0303, &ecdhe, &[g, c]), true)? else {
+                break;
+            };
+            if a.group == Some(g) {
+                found.push(g);
+            }
+        }
+    }
+    for (_, a) in accepted {
+        if let Some(g) = a.group.filter(|g| !found.contains(g)) {
+            found.push(g);
+        }
+    }
+    for g in GROUPS_12.iter().filter(|g| found.contains(g)) {
+        add_group(provider, endpoint, seen, *g, "TLS 1.2");
     }
     Ok(())
 }
