@@ -56,6 +56,9 @@ pub struct Artefact {
     /// Why it looks cryptographic but could not be judged (`kagi audit` exits 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_judged: Option<String>,
+    /// A TLS endpoint: everything the probe saw it accept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Box<tls::Enumeration>>,
     #[serde(skip)]
     pending: Option<PendingSignature>,
     /// The TLS endpoint it was found at (`host:port`), for what a server sent.
@@ -87,6 +90,7 @@ impl Artefact {
             not_after: None,
             findings: Vec::new(),
             not_judged: None,
+            tls: None,
             pending: None,
             endpoint: None,
         }

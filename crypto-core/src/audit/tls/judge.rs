@@ -40,59 +40,165 @@ pub(super) fn group_finding(provider: &Provider, code: u16) -> Finding {
     )
 }
 
+/// A part the list does not name, refused with the reason (`broken`: critical).
+fn unlisted(what: &str, why: &str, broken: bool) -> Finding {
+    cryptrec::audit::not_listed("cipher suite", what, why, broken)
+}
+
+/// The findings on a suite's parts: cipher, MAC, key exchange (`kx`: the judged group, DH
+/// size or RSA key, as the server used it), export, anonymity.
 pub(super) fn component_findings(
     provider: &Provider,
     suite: &Suite,
-    kx_alg: Option<Algorithm>,
+    kx: Option<Finding>,
 ) -> Vec<Finding> {
     let j = |a: &Algorithm| judge(provider.policy(), a, "cipher suite", provider.date());
+    let cipher = |cipher, key_bits, mode| {
+        j(&Algorithm::Cipher {
+            cipher,
+            key_bits,
+            mode: Some(mode),
+        })
+    };
     let mut v = Vec::new();
-    match suite.enc {
-        Aes(bits, mode) => v.push(j(&Algorithm::Cipher {
-            cipher: BlockCipher::Aes,
-            key_bits: bits,
-            mode: Some(mode),
-        })),
-        Camellia(bits, mode) => v.push(j(&Algorithm::Cipher {
-            cipher: BlockCipher::Camellia,
-            key_bits: bits,
-            mode: Some(mode),
-        })),
-        Aria(bits) => v.push(cryptrec::audit::not_listed(
-            "cipher suite",
-            &format!("ARIA-{bits}-GCM"),
+    v.push(match suite.enc {
+        Aes(bits, mode) => cipher(BlockCipher::Aes, bits, mode),
+        Camellia(bits, mode) => cipher(BlockCipher::Camellia, bits, mode),
+        Aria(bits, mode) => unlisted(
+            &format!("ARIA-{bits}-{}", mode_name(mode)),
             "ARIA (RFC 6209) is not on the CRYPTREC Ciphers List",
             false,
-        )),
-        ChaCha => v.push(j(&Algorithm::ChaCha20Poly1305)),
-        TripleDes => v.push(j(&Algorithm::Cipher {
-            cipher: BlockCipher::TripleDes,
-            key_bits: 168,
-            mode: Some(Mode::Cbc),
-        })),
-        Des => v.push(j(&Algorithm::Cipher {
-            cipher: BlockCipher::Des,
-            key_bits: 56,
-            mode: Some(Mode::Cbc),
-        })),
-        Rc4 => v.push(j(&Algorithm::Rc4)),
-        Null => {
+        ),
+        ChaCha => j(&Algorithm::ChaCha20Poly1305),
+        TripleDes => cipher(BlockCipher::TripleDes, 168, Mode::Cbc),
+        Des(56) => cipher(BlockCipher::Des, 56, Mode::Cbc),
+        Des(bits) => unlisted(
+            &format!("DES-{bits}-CBC (export)"),
+            "export DES with a 40-bit key: searched exhaustively in hours (RFC 5469; never on the list)",
+            true,
+        ),
+        Rc4(128) => j(&Algorithm::Rc4),
+        Rc4(bits) => unlisted(
+            &format!("RC4-{bits} (export)"),
+            "RC4 (RFC 7465 prohibits it in TLS) with a 40-bit export key",
+            true,
+        ),
+        Rc2(bits) => unlisted(
+            &format!("RC2-{bits}-CBC (export)"),
+            "RC2 is not on the CRYPTREC Ciphers List; a 40-bit export key is searched exhaustively in hours",
+            true,
+        ),
+        Idea => unlisted(
+            "IDEA-CBC",
+            "IDEA is not on the CRYPTREC Ciphers List (the IESG moved the TLS IDEA and DES suites to Historic)",
+            false,
+        ),
+        Seed => unlisted(
+            "SEED-CBC",
+            "SEED (RFC 4162) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Sm4(mode) => unlisted(
+            &format!("SM4-{}", mode_name(mode)),
+            "SM4 (RFC 8998) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Aegis(bits) => unlisted(
+            &format!("AEGIS-{bits}"),
+            "AEGIS (draft-irtf-cfrg-aegis-aead) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Kuznyechik => unlisted(
+            "Kuznyechik",
+            "GOST R 34.12-2015 Kuznyechik (RFC 9189) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Magma => unlisted(
+            "Magma",
+            "GOST R 34.12-2015 Magma (64-bit block, RFC 9189) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Gost89 => unlisted(
+            "GOST 28147-89",
+            "GOST 28147-89 (64-bit block) is not on the CRYPTREC Ciphers List",
+            false,
+        ),
+        Enc::Null => {
             let mut f = unknown("cipher suite", "no encryption (NULL)");
             f.severity = Severity::Critical;
-            v.push(f);
+            f
         }
-    }
+    });
     match suite.mac {
-        Aead => {}
-        Sha1 => v.push(j(&Algorithm::Hmac(HashAlg::Sha1))),
-        Sha256 => v.push(j(&Algorithm::Hmac(HashAlg::Sha256))),
-        Sha384 => v.push(j(&Algorithm::Hmac(HashAlg::Sha384))),
-        Md5 => v.push(j(&Algorithm::Hmac(HashAlg::Md5))),
+        Mac::Aead => {}
+        Mac::Sha1 => v.push(j(&Algorithm::Hmac(HashAlg::Sha1))),
+        Mac::Sha256 => v.push(j(&Algorithm::Hmac(HashAlg::Sha256))),
+        Mac::Sha384 => v.push(j(&Algorithm::Hmac(HashAlg::Sha384))),
+        Mac::Md5 => v.push(j(&Algorithm::Hmac(HashAlg::Md5))),
+        Mac::Gost => v.push(unlisted(
+            "GOST MAC",
+            "GOST 28147-89 IMIT, GOST OMAC and HMAC-GOST R 34.11 are not on the CRYPTREC Ciphers List",
+            false,
+        )),
+        Mac::Null => v.push(unlisted(
+            "no MAC (NULL)",
+            "TLS_NULL_WITH_NULL_NULL protects nothing: no key exchange, no encryption, no MAC",
+            true,
+        )),
     }
-    if let Some(k) = kx_alg {
-        v.push(j(&k));
+    match suite.kx {
+        Kx::Null => v.push(unlisted(
+            "no key exchange (NULL)",
+            "TLS_NULL_WITH_NULL_NULL establishes no key",
+            true,
+        )),
+        Psk | DhePsk | EcdhePsk | RsaPsk => v.push(unlisted(
+            "pre-shared key (PSK)",
+            "TLS-PSK (RFC 4279, 5487, 5489) is not a key-establishment or entity-authentication scheme of the CRYPTREC Ciphers List, and a pre-shared key's strength cannot be judged from the wire",
+            false,
+        )),
+        Srp => v.push(unlisted(
+            "SRP",
+            "SRP (RFC 5054) is not on the CRYPTREC Ciphers List",
+            false,
+        )),
+        Krb5 => v.push(unlisted(
+            "Kerberos (KRB5)",
+            "Kerberos key exchange (RFC 2712) is not on the CRYPTREC Ciphers List",
+            false,
+        )),
+        EccPwd => v.push(unlisted(
+            "ECCPWD",
+            "password-authenticated ECC key exchange (RFC 8492) is not on the CRYPTREC Ciphers List",
+            false,
+        )),
+        Gost => v.push(unlisted(
+            "GOST R 34.10 key exchange",
+            "GOST R 34.10 (VKO) key agreement is not on the CRYPTREC Ciphers List",
+            false,
+        )),
+        Rsa | Dh | Dhe | Ecdh | Ecdhe | Tls13 => {}
     }
-    if matches!(suite.kx, DhAnon | EcdhAnon) {
+    match kx {
+        Some(k) => v.push(k),
+        // What the key exchange uses was not seen: never passed as fine.
+        None if matches!(
+            suite.kx,
+            Rsa | Dh | Dhe | Ecdh | Ecdhe | DhePsk | EcdhePsk | RsaPsk
+        ) =>
+        {
+            v.push(unknown("cipher suite", "key exchange parameters not read"))
+        }
+        None => {}
+    }
+    if suite.export {
+        v.push(unlisted(
+            "export key exchange",
+            "export suites limit the key exchange to 512-bit RSA or DH (FREAK, CVE-2015-0204; Logjam, CVE-2015-4000)",
+            true,
+        ));
+    }
+    if suite.auth == Auth::Anon {
         v.push(cryptrec::audit::not_listed(
             "cipher suite",
             "anonymous key exchange",
@@ -103,14 +209,28 @@ pub(super) fn component_findings(
     v
 }
 
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Gcm => "GCM",
+        Mode::Ccm => "CCM",
+        Mode::Cbc => "CBC",
+        Mode::Cfb => "CFB",
+        Mode::Ctr => "CTR",
+        Mode::Ofb => "OFB",
+        Mode::Xts => "XTS",
+        Mode::Ecb => "ECB",
+        _ => "?",
+    }
+}
+
 /// The suite's finding: the worst of its parts, named by the suite.
 pub(super) fn suite_finding(
     provider: &Provider,
     suite: &Suite,
-    kx_alg: Option<Algorithm>,
+    kx: Option<Finding>,
     version: &str,
 ) -> Finding {
-    let parts = component_findings(provider, suite, kx_alg);
+    let parts = component_findings(provider, suite, kx);
     let worst = parts
         .iter()
         .max_by_key(|f| (f.refused, f.severity, u8::from(f.protect_until.is_some())))
@@ -124,6 +244,11 @@ pub(super) fn suite_finding(
 
 pub(super) fn version_finding(code: u16, name: &str) -> Finding {
     let (status, severity, source) = match code {
+        0x0002 => (
+            Status::Refused,
+            Severity::Critical,
+            "RFC 6176 (2011): SSL 2.0 must never be negotiated",
+        ),
         0x0300 => (
             Status::Refused,
             Severity::Critical,
@@ -175,6 +300,28 @@ pub(super) fn scheme_finding(
     };
     f.note = Some(sname.to_string());
     endpoint.findings.push(f);
+}
+
+/// The finding on an SSL 2.0 cipher spec the server offered: every one is refused with SSL 2.0
+/// itself, and broken (its MAC is MD5; export specs have 40-bit keys).
+pub(super) fn ssl2_cipher_finding(code: u32, name: &str) -> Finding {
+    let mut f = cryptrec::audit::not_listed(
+        "cipher suite",
+        name,
+        "an SSL 2.0 cipher spec: SSL 2.0 must never be negotiated (RFC 6176); every spec authenticates records with MD5",
+        true,
+    );
+    f.note = Some(format!("{name} 0x{code:06X} (SSL 2.0)"));
+    f
+}
+
+/// The curve of the leaf certificate's EC key (a static-ECDH suite's key exchange).
+pub(super) fn leaf_ec_curve(chain: &[Vec<u8>]) -> Option<cryptrec::Curve> {
+    let c = Certificate::from_der(chain.first()?).ok()?;
+    match c.public_key.ok()?.kind() {
+        crate::keys::KeyKind::Ec(curve) => Some(curve),
+        _ => None,
+    }
 }
 
 pub(super) fn leaf_rsa_bits(chain: &[Vec<u8>]) -> Option<u32> {

@@ -1,39 +1,100 @@
-//! TLS endpoints: which protocol versions (SSL 3.0 to TLS 1.3), cipher suites and key-exchange
-//! groups a server accepts, and its certificate chain — found as testssl.sh and nmap do, by
-//! sending hand-built ClientHellos and reading the ServerHello or alert. TLS 1.3 is probed
-//! with an empty key share, so the server answers with a HelloRetryRequest naming its suite and
-//! group; no handshake is completed and no key is made. Suites are enumerated by removing each
-//! accepted one and asking again. For TLS ≤ 1.2 the Certificate and ServerKeyExchange messages
-//! are plaintext and give the chain, the ECDHE group or DHE modulus, and the signature scheme.
-//! For a TLS 1.3-only server the chain comes from a rustls handshake with a verifier that only
-//! records it. Every probe is bounded in time and the connections per host are counted.
+//! TLS endpoints: which protocol versions (SSL 2.0 to TLS 1.3), cipher suites, key-exchange
+//! groups and signature schemes a server accepts, and its certificate chain — found as
+//! sslscan and nmap do, by sending hand-built ClientHellos and reading the ServerHello or
+//! alert. Every assigned IANA cipher suite is offered, in batches of [`BATCH`]: the accepted
+//! one is removed and the server asked again until it refuses. TLS 1.3 is probed with an empty
+//! key share, so the server answers with a HelloRetryRequest naming its suite and group; its
+//! signature schemes are asked one at a time with a real key share (a ServerHello, not an
+//! alert, is the server's acceptance). No handshake is completed and no key is made. For
+//! TLS ≤ 1.2 the Certificate and ServerKeyExchange messages are plaintext and give the chain,
+//! the ECDHE group or DHE modulus, and the signature scheme. SSL 2.0 is asked with its own
+//! CLIENT-HELLO. For a TLS 1.3-only server the chain comes from a rustls handshake with a
+//! verifier that only records it. Every probe is bounded in time and the connections per host
+//! are counted.
 
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use cryptrec::Algorithm;
-use cryptrec::audit::{judge, unknown};
+use cryptrec::audit::{Finding, judge, unknown};
 
 use super::Artefact;
 
+#[cfg(test)]
+mod enum_tests;
 mod judge;
+mod record;
 mod registry;
 mod wire;
 
 use judge::*;
+pub use record::{Enumeration, Seen, SuiteSeen};
 use registry::*;
 use wire::*;
 
 use crate::Error;
 use crate::pki::Certificate;
 use crate::provider::Provider;
-pub use wire::parse_flight;
+pub use wire::{Ssl2Hello, parse_flight, parse_ssl2_server_hello};
 
 /// At most this many connections to one endpoint.
 pub const MAX_CONNECTIONS: usize = 400;
 
-/// Probes `target` (`host:port`): versions, suites, groups, the signature scheme and the
-/// chain. Returns the endpoint's artefact and its certificates.
+/// At most this many cipher suites in one ClientHello (nmap and sslscan offer large batches
+/// too; some servers refuse a ClientHello with hundreds).
+pub const BATCH: usize = 128;
+
+/// One endpoint's connections, counted against [`MAX_CONNECTIONS`].
+struct Prober<'a> {
+    addr: SocketAddr,
+    sni: Option<&'a str>,
+    timeout: Duration,
+    connections: usize,
+    /// A question was left unasked at the bound: never "ok" then.
+    truncated: bool,
+}
+
+impl Prober<'_> {
+    /// One ClientHello and its answer; `None` once the bound is reached.
+    fn ask(&mut self, hello: &Hello<'_>, full: bool) -> Result<Option<Answer>, Error> {
+        if self.connections >= MAX_CONNECTIONS {
+            self.truncated = true;
+            return Ok(None);
+        }
+        self.connections += 1;
+        ask(&self.addr, hello, full, self.timeout).map(Some)
+    }
+
+    /// Every suite of `candidates` the server accepts in `version`, with its answer: each batch
+    /// offered until the server refuses, the accepted suite removed each time.
+    fn suites(&mut self, version: u16, candidates: &[u16]) -> Result<Vec<(u16, Answer)>, Error> {
+        let mut accepted = Vec::new();
+        for batch in candidates.chunks(BATCH) {
+            let mut offered = batch.to_vec();
+            while !offered.is_empty() {
+                let hello = Hello::new(self.sni, version, &offered, &GROUPS);
+                let Some(a) = self.ask(&hello, version != 0x0304)? else {
+                    return Ok(accepted);
+                };
+                match (a.version, a.suite) {
+                    (Some(v), Some(s)) if v == version && offered.contains(&s) => {
+                        offered.retain(|c| *c != s);
+                        accepted.push((s, a));
+                    }
+                    // Another version chosen, or protocol_version (70) before any suite was
+                    // accepted: the version is off, and no other batch changes that.
+                    (Some(v), _) if v != version => return Ok(accepted),
+                    _ if a.alert == Some(70) && accepted.is_empty() => return Ok(accepted),
+                    _ => break,
+                }
+            }
+        }
+        Ok(accepted)
+    }
+}
+
+/// Probes `target` (`host:port`): versions, suites, groups, signature schemes and the chain.
+/// Returns the endpoint's artefact and its certificates.
 pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec<Artefact>, Error> {
     let (host, _) = target
         .rsplit_once(':')
@@ -47,185 +108,135 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     let sni = (host.parse::<std::net::IpAddr>().is_err()).then_some(host);
     // Is anything there?
     TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
-    let mut connections = 1;
-    // Stopping at the connection bound leaves suites or groups unasked: never "ok" then.
-    let mut truncated = false;
+    let mut p = Prober {
+        addr,
+        sni,
+        timeout,
+        connections: 1,
+        truncated: false,
+    };
     let mut endpoint = Artefact::new(target, "TLS endpoint");
     endpoint.endpoint = Some(target.to_string());
     endpoint.name = Some(target.to_string());
+    let mut seen = Enumeration::default();
+    let mut not_judged: Vec<String> = Vec::new();
     let mut chain: Vec<Vec<u8>> = Vec::new();
-    let mut versions_found = Vec::new();
     for (code, name) in VERSIONS {
-        let candidates: Vec<&Suite> = SUITES
+        let candidates: Vec<u16> = SUITES
             .iter()
-            .filter(|s| {
-                if code == 0x0304 {
-                    s.kx == Tls13
-                } else if code == 0x0303 {
-                    s.kx != Tls13
-                } else {
-                    s.kx != Tls13 && !s.tls12
-                }
-            })
+            .filter(|s| s.tls13 == (code == 0x0304))
+            .map(|s| s.code)
             .collect();
-        let mut offered: Vec<u16> = candidates.iter().map(|s| s.code).collect();
-        let mut accepted = Vec::new();
-        while !offered.is_empty() {
-            if connections >= MAX_CONNECTIONS {
-                truncated = true;
-                break;
-            }
-            connections += 1;
-            // TLS <= 1.2: read every flight to its ServerKeyExchange, so the (EC)DHE group and
-            // size of every accepted suite are judged, not only the first one's (a 1024-bit
-            // DHE group behind a preferred ECDHE suite is LOGJAM-weak).
-            let full = code != 0x0304 || chain.is_empty() || accepted.is_empty();
-            let a = ask(
-                &addr,
-                &Hello::new(sni, code, &offered, &GROUPS),
-                full,
-                timeout,
-            )?;
-            let (Some(v), Some(suite)) = (a.version, a.suite) else {
-                break;
-            };
-            if v != code || !offered.contains(&suite) {
-                break;
-            }
-            if chain.is_empty() && !a.chain.is_empty() {
-                chain = a.chain.clone();
-            }
-            accepted.push((suite, a));
-            offered.retain(|c| *c != suite);
-        }
+        let accepted = p.suites(code, &candidates)?;
         if accepted.is_empty() {
             continue;
         }
-        versions_found.push(name);
+        seen.protocols.push(name.to_string());
         endpoint.findings.push(version_finding(code, name));
+        if chain.is_empty() {
+            if let Some((_, a)) = accepted.iter().find(|(_, a)| !a.chain.is_empty()) {
+                chain = a.chain.clone();
+            }
+        }
         for (code_s, a) in &accepted {
-            let Some(suite) = SUITES.iter().find(|s| s.code == *code_s) else {
+            let Some(suite) = suite(*code_s) else {
                 continue;
             };
-            let kx_alg = match suite.kx {
-                Ecdhe | EcdhAnon => a.group.and_then(|g| group(g).1),
-                Dhe | DhAnon => a.dh_bits.map(|bits| Algorithm::Dh { bits }),
-                Rsa => leaf_rsa_bits(&chain).map(|bits| Algorithm::RsaPkcs1Encrypt { bits }),
-                Tls13 => None,
-            };
-            if matches!(suite.kx, Dhe | DhAnon) {
-                // The DHE group as its own finding, once per size and version, as the
-                // reference scanners report it ("dh 1024").
-                let f = match kx_alg {
-                    Some(x) => {
-                        let mut f =
-                            judge(provider.policy(), &x, "key exchange group", provider.date());
-                        f.note = Some(format!("DHE {x} ({name})"));
-                        f
-                    }
-                    None => {
-                        let mut f = unknown("key exchange group", "DHE group not read");
-                        f.note = Some(format!(
-                            "the server's DHE parameters were not read ({name})"
-                        ));
-                        f
-                    }
-                };
-                if !endpoint
-                    .findings
-                    .iter()
-                    .any(|g| g.aspect == f.aspect && g.note == f.note)
-                {
-                    endpoint.findings.push(f);
-                }
+            let kx = kx_finding(provider, suite, a, &chain);
+            if matches!(suite.kx, Dhe | DhePsk) {
+                dhe_group_finding(provider, &mut endpoint, a.dh_bits, name);
             }
             endpoint
                 .findings
-                .push(suite_finding(provider, suite, kx_alg, name));
+                .push(suite_finding(provider, suite, kx, name));
             if let Some(sch) = a.sig_scheme {
                 scheme_finding(provider, &mut endpoint, sch, &chain);
             }
+            seen.suites.push(SuiteSeen {
+                version: name.to_string(),
+                code: format!("0x{:04X}", suite.code),
+                name: suite.name.to_string(),
+                // TLS 1.3: the group its HelloRetryRequest named for the full offer.
+                group: matches!(suite.kx, Ecdhe | EcdhePsk | Tls13)
+                    .then(|| a.group.map(|g| group(g).0.to_string()))
+                    .flatten(),
+                dh_bits: a.dh_bits,
+                rsa_bits: matches!(suite.kx, Rsa | RsaPsk)
+                    .then(|| leaf_rsa_bits(&chain))
+                    .flatten(),
+            });
         }
         if code == 0x0303 {
-            // Every signature scheme the server accepts, one offered at a time over its
-            // (EC)DHE suites (whose ServerKeyExchange is signed): a server that would sign
-            // with rsa_pkcs1_sha1 shows itself even when it prefers another.
-            let kx: Vec<u16> = accepted
-                .iter()
-                .map(|(c, _)| *c)
-                .filter(|c| {
-                    SUITES
-                        .iter()
-                        .any(|s| s.code == *c && matches!(s.kx, Ecdhe | Dhe))
-                })
-                .collect();
-            for sch in if kx.is_empty() {
-                &[][..]
-            } else {
-                &SIG_SCHEMES_12[..]
-            } {
-                if connections >= MAX_CONNECTIONS {
-                    truncated = true;
-                    break;
-                }
-                connections += 1;
-                let hello = Hello {
-                    schemes: std::slice::from_ref(sch),
-                    ..Hello::new(sni, code, &kx, &GROUPS)
-                };
-                if ask(&addr, &hello, true, timeout)?.sig_scheme == Some(*sch) {
-                    scheme_finding(provider, &mut endpoint, *sch, &chain);
-                }
-            }
+            tls12_schemes(
+                provider,
+                &mut p,
+                &mut endpoint,
+                &mut seen,
+                &accepted,
+                &chain,
+            )?;
+            tls12_groups(
+                provider,
+                &mut p,
+                &mut endpoint,
+                &mut seen,
+                &accepted,
+                &chain,
+            )?;
         }
-        if code == 0x0303 || code == 0x0304 {
-            // Key-exchange groups, one offered at a time (TLS 1.3: by HelloRetryRequest).
-            let suites: Vec<u16> = candidates.iter().map(|s| s.code).collect();
-            let groups: &[u16] = if code == 0x0304 { &GROUPS } else { &GROUPS_12 };
-            for &g in groups {
-                if connections >= MAX_CONNECTIONS {
-                    truncated = true;
-                    break;
-                }
-                connections += 1;
-                let a = ask(&addr, &Hello::new(sni, code, &suites, &[g]), false, timeout)?;
-                let chosen = if code == 0x0304 {
-                    a.group
-                } else {
-                    // TLS 1.2: the group shows in the ServerKeyExchange; read on.
-                    connections += 1;
-                    ask(
-                        &addr,
-                        &Hello::new(sni, code, &ecdhe_and_dhe(&suites), &[g]),
-                        true,
-                        timeout,
-                    )?
-                    .group
-                };
-                if chosen == Some(g) {
-                    let (gname, _) = group(g);
-                    let label = format!("{gname} ({name})");
-                    if endpoint.findings.iter().any(|f| {
-                        f.aspect == "key exchange group" && f.note.as_deref() == Some(&label)
-                    }) {
-                        continue;
-                    }
-                    let mut f = group_finding(provider, g);
-                    f.note = Some(match f.note {
-                        Some(n) => format!("{label}; {n}"),
-                        None => label,
-                    });
-                    endpoint.findings.push(f);
-                }
+        if code == 0x0304 {
+            let suites13: Vec<u16> = accepted.iter().map(|(c, _)| *c).collect();
+            let groups = tls13_groups(provider, &mut p, &mut endpoint, &mut seen, &suites13)?;
+            if let Some(why) = tls13_schemes(
+                provider,
+                &mut p,
+                &mut endpoint,
+                &mut seen,
+                &suites13,
+                &groups,
+                &chain,
+            )? {
+                not_judged.push(why);
             }
         }
     }
-    if truncated {
-        endpoint.not_judged = Some(format!(
-            "the probe stopped at its bound of {MAX_CONNECTIONS} connections before every suite and group was asked"
+    // SSL 2.0: its own CLIENT-HELLO; the SERVER-HELLO lists every cipher spec it offers.
+    if p.connections < MAX_CONNECTIONS {
+        p.connections += 1;
+        if let Some((specs, cert)) = ask_ssl2(&addr, timeout)? {
+            seen.protocols.push("SSL 2.0".into());
+            endpoint.findings.push(version_finding(0x0002, "SSL 2.0"));
+            for spec in specs {
+                let name = SSL2_CIPHERS
+                    .iter()
+                    .find(|(c, _)| *c == spec)
+                    .map_or("unknown SSL 2.0 cipher spec", |(_, n)| n);
+                endpoint.findings.push(ssl2_cipher_finding(spec, name));
+                seen.suites.push(SuiteSeen {
+                    version: "SSL 2.0".into(),
+                    code: format!("0x{spec:06X}"),
+                    name: name.to_string(),
+                    group: None,
+                    dh_bits: None,
+                    rsa_bits: None,
+                });
+            }
+            if chain.is_empty() && !cert.is_empty() {
+                chain = vec![cert];
+            }
+        }
+    } else {
+        p.truncated = true;
+    }
+    if p.truncated {
+        not_judged.push(format!(
+            "the probe stopped at its bound of {MAX_CONNECTIONS} connections before every suite, group and scheme was asked"
         ));
     }
-    if versions_found.is_empty() {
+    if !not_judged.is_empty() {
+        endpoint.not_judged = Some(not_judged.join("; "));
+    }
+    if seen.protocols.is_empty() {
         return Err(Error::Malformed(format!(
             "{target}: no TLS or SSL version was accepted (not a TLS server?)"
         )));
@@ -233,6 +244,8 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     if chain.is_empty() {
         chain = tls13_chain(target, sni, timeout).unwrap_or_default();
     }
+    seen.connections = p.connections;
+    endpoint.tls = Some(Box::new(seen));
     endpoint.public_key = chain
         .first()
         .and_then(|d| Certificate::from_der(d).ok())
@@ -249,12 +262,271 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     Ok(out)
 }
 
-fn ecdhe_and_dhe(suites: &[u16]) -> Vec<u16> {
-    suites
+/// The finding on what an accepted TLS ≤ 1.2 suite's key exchange used: the ECDHE group, the
+/// DHE size, the certificate's RSA or EC key; `None` where the suite has no such part.
+fn kx_finding(
+    provider: &Provider,
+    suite: &Suite,
+    a: &Answer,
+    chain: &[Vec<u8>],
+) -> Option<Finding> {
+    let j = |x: Algorithm| judge(provider.policy(), &x, "cipher suite", provider.date());
+    let not_read = |what: &str| Some(unknown("cipher suite", what));
+    match suite.kx {
+        Ecdhe | EcdhePsk => match a.group {
+            Some(g) => Some(group_finding(provider, g)),
+            None => not_read("ECDHE group not read"),
+        },
+        Dhe | DhePsk => match a.dh_bits {
+            Some(bits) => Some(j(Algorithm::Dh { bits })),
+            None => not_read("DHE group not read"),
+        },
+        Rsa | RsaPsk => match leaf_rsa_bits(chain) {
+            Some(bits) => Some(j(Algorithm::RsaPkcs1Encrypt { bits })),
+            None => not_read("RSA key transport without an RSA certificate read"),
+        },
+        Ecdh => match leaf_ec_curve(chain) {
+            Some(c) => Some(j(Algorithm::Ecdh(c))),
+            None => not_read("static ECDH without an EC certificate read"),
+        },
+        Dh => not_read("static DH: the certificate's DH key is not read"),
+        _ => None,
+    }
+}
+
+/// The DHE group as its own finding, once per size and version, as the reference scanners
+/// report it ("dh 1024").
+fn dhe_group_finding(
+    provider: &Provider,
+    endpoint: &mut Artefact,
+    dh_bits: Option<u32>,
+    version: &str,
+) {
+    let f = match dh_bits {
+        Some(bits) => {
+            let x = Algorithm::Dh { bits };
+            let mut f = judge(provider.policy(), &x, "key exchange group", provider.date());
+            f.note = Some(format!("DHE {x} ({version})"));
+            f
+        }
+        None => {
+            let mut f = unknown("key exchange group", "DHE group not read");
+            f.note = Some(format!(
+                "the server's DHE parameters were not read ({version})"
+            ));
+            f
+        }
+    };
+    if !endpoint
+        .findings
         .iter()
-        .copied()
-        .filter(|c| SUITES.iter().any(|s| s.code == *c && s.kx == Ecdhe))
-        .collect()
+        .any(|g| g.aspect == f.aspect && g.note == f.note)
+    {
+        endpoint.findings.push(f);
+    }
+}
+
+/// Adds a group the server chose in `version`, once.
+fn add_group(
+    provider: &Provider,
+    endpoint: &mut Artefact,
+    seen: &mut Enumeration,
+    g: u16,
+    version: &str,
+) {
+    let (gname, _) = group(g);
+    let label = format!("{gname} ({version})");
+    if endpoint
+        .findings
+        .iter()
+        .any(|f| f.aspect == "key exchange group" && f.note.as_deref() == Some(&label))
+    {
+        return;
+    }
+    let mut f = group_finding(provider, g);
+    f.note = Some(match f.note {
+        Some(n) => format!("{label}; {n}"),
+        None => label,
+    });
+    endpoint.findings.push(f);
+    seen.groups.push(Seen::new(version, g, gname));
+}
+
+/// TLS 1.2: every signature scheme the server accepts, one offered at a time over its
+/// signed (EC)DHE suites: a server that would sign with rsa_pkcs1_sha1 shows itself even when
+/// it prefers another.
+fn tls12_schemes(
+    provider: &Provider,
+    p: &mut Prober<'_>,
+    endpoint: &mut Artefact,
+    seen: &mut Enumeration,
+    accepted: &[(u16, Answer)],
+    chain: &[Vec<u8>],
+) -> Result<(), Error> {
+    let signed: Vec<u16> = accepted
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| {
+            suite(*c).is_some_and(|s| {
+                matches!(s.kx, Ecdhe | Dhe) && matches!(s.auth, Auth::Rsa | Auth::Dss | Auth::Ecdsa)
+            })
+        })
+        .collect();
+    if signed.is_empty() {
+        return Ok(());
+    }
+    for sch in SIG_SCHEMES_12 {
+        let hello = Hello {
+            schemes: &[sch],
+            ..Hello::new(p.sni, 0x0303, &signed, &GROUPS)
+        };
+        let Some(a) = p.ask(&hello, true)? else {
+            break;
+        };
+        if a.sig_scheme == Some(sch) {
+            scheme_finding(provider, endpoint, sch, chain);
+            seen.signature_schemes
+                .push(Seen::new("TLS 1.2", sch, scheme(sch).0));
+        }
+    }
+    Ok(())
+}
+
+/// TLS 1.2: every ECDHE curve the server chooses when offered alone (the ServerKeyExchange
+/// names it), and every curve an accepted suite was seen to use; asked only when an ECDHE
+/// suite was accepted. With an ECDSA certificate a curve is asked again with the
+/// certificate's curve beside it (after it): the client's curves also name the curves it can
+/// verify (RFC 8422 §5.1), so a server cannot answer a curve offered alone that is not its
+/// certificate's.
+fn tls12_groups(
+    provider: &Provider,
+    p: &mut Prober<'_>,
+    endpoint: &mut Artefact,
+    seen: &mut Enumeration,
+    accepted: &[(u16, Answer)],
+    chain: &[Vec<u8>],
+) -> Result<(), Error> {
+    let ecdhe: Vec<u16> = accepted
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| suite(*c).is_some_and(|s| matches!(s.kx, Ecdhe | EcdhePsk)))
+        .collect();
+    if ecdhe.is_empty() {
+        return Ok(());
+    }
+    let mut found: Vec<u16> = Vec::new();
+    let cert_curve = leaf_ec_curve(chain).and_then(|c| {
+        GROUPS_12
+            .iter()
+            .copied()
+            .find(|g| group(*g).1 == Some(Algorithm::Ecdh(c)))
+    });
+    for g in GROUPS_12 {
+        let Some(a) = p.ask(&Hello::new(p.sni, 0x0303, &ecdhe, &[g]), true)? else {
+            break;
+        };
+        if a.group == Some(g) {
+            found.push(g);
+            continue;
+        }
+        if let Some(c) = cert_curve.filter(|c| *c != g) {
+            let Some(a) = p.ask(&Hello::new(p.sni, 0x0303, &ecdhe, &[g, c]), true)? else {
+                break;
+            };
+            if a.group == Some(g) {
+                found.push(g);
+            }
+        }
+    }
+    for (_, a) in accepted {
+        if let Some(g) = a.group.filter(|g| !found.contains(g)) {
+            found.push(g);
+        }
+    }
+    for g in GROUPS_12.iter().filter(|g| found.contains(g)) {
+        add_group(provider, endpoint, seen, *g, "TLS 1.2");
+    }
+    Ok(())
+}
+
+/// TLS 1.3: every group the server chooses when offered alone (by HelloRetryRequest).
+fn tls13_groups(
+    provider: &Provider,
+    p: &mut Prober<'_>,
+    endpoint: &mut Artefact,
+    seen: &mut Enumeration,
+    suites: &[u16],
+) -> Result<Vec<u16>, Error> {
+    let mut found = Vec::new();
+    for g in GROUPS {
+        let Some(a) = p.ask(&Hello::new(p.sni, 0x0304, suites, &[g]), false)? else {
+            break;
+        };
+        if a.version == Some(0x0304) && a.group == Some(g) {
+            add_group(provider, endpoint, seen, g, "TLS 1.3");
+            found.push(g);
+        }
+    }
+    Ok(found)
+}
+
+/// TLS 1.3: every signature scheme the server accepts. The CertificateVerify is encrypted, so
+/// each scheme is offered alone with a real key share for a group the server chose: a server
+/// with a certificate and scheme for it answers with a ServerHello (RFC 8446 §4.4.2.2, §4.4.3:
+/// it must sign with an offered scheme), one without aborts with an alert. A control offer of
+/// a scheme no server has comes first: a server that answers it too does not honour
+/// signature_algorithms, and its schemes are not judged. Returns why they could not be told.
+fn tls13_schemes(
+    provider: &Provider,
+    p: &mut Prober<'_>,
+    endpoint: &mut Artefact,
+    seen: &mut Enumeration,
+    suites: &[u16],
+    groups: &[u16],
+    chain: &[Vec<u8>],
+) -> Result<Option<String>, Error> {
+    let Some(&g) = groups.iter().find(|g| key_share(**g).is_some()) else {
+        return Ok(Some(
+            "TLS 1.3 signature schemes not asked: kagi cannot make a key share for any group the server chose".into(),
+        ));
+    };
+    let only = [g];
+    let accepts = |p: &mut Prober<'_>, sch: u16| -> Result<Option<bool>, Error> {
+        let hello = Hello {
+            schemes: &[sch],
+            key_share: Some(g),
+            ..Hello::new(p.sni, 0x0304, suites, &only)
+        };
+        Ok(p.ask(&hello, false)?.map(|a| {
+            a.version == Some(0x0304) && !a.hrr && a.suite.is_some_and(|s| suites.contains(&s))
+        }))
+    };
+    match accepts(p, SIG_SCHEME_CONTROL)? {
+        None => return Ok(None),
+        Some(true) => {
+            return Ok(Some(format!(
+                "TLS 1.3 signature schemes not judged: the server answered a ClientHello offering only the unassigned scheme 0x{SIG_SCHEME_CONTROL:04X}, so it does not honour signature_algorithms"
+            )));
+        }
+        Some(false) => {}
+    }
+    let mut any = false;
+    for sch in SIG_SCHEMES_13 {
+        match accepts(p, sch)? {
+            None => return Ok(None),
+            Some(true) => {
+                any = true;
+                scheme_finding(provider, endpoint, sch, chain);
+                seen.signature_schemes
+                    .push(Seen::new("TLS 1.3", sch, scheme(sch).0));
+            }
+            Some(false) => {}
+        }
+    }
+    Ok((!any).then(|| {
+        "TLS 1.3 signature schemes not judged: the server accepted none of them offered alone"
+            .into()
+    }))
 }
 
 /// The chain of a TLS 1.3-only server, from a rustls handshake whose verifier only records it.

@@ -30,9 +30,8 @@ pub(super) fn ext(kind: u16, body: &[u8]) -> Vec<u8> {
     v
 }
 
-/// A ClientHello record offering `version` (for TLS 1.3: via supported_versions, with an empty
-/// key share), `suites` and `groups`.
-/// What a ClientHello offers.
+/// What a ClientHello offers: `version` (TLS 1.3 via supported_versions), `suites`, `groups`,
+/// signature schemes, and for TLS 1.3 a key share (empty unless `key_share` names a group).
 #[derive(Clone, Copy)]
 pub(super) struct Hello<'a> {
     pub(super) host: Option<&'a str>,
@@ -41,6 +40,9 @@ pub(super) struct Hello<'a> {
     pub(super) groups: &'a [u16],
     /// signature_algorithms (TLS 1.2 and later).
     pub(super) schemes: &'a [u16],
+    /// TLS 1.3: send a real key share for this group (see [`key_share`]), so the server
+    /// answers with a ServerHello, not a HelloRetryRequest.
+    pub(super) key_share: Option<u16>,
 }
 
 impl<'a> Hello<'a> {
@@ -56,6 +58,7 @@ impl<'a> Hello<'a> {
             suites,
             groups,
             schemes: &SIG_SCHEMES,
+            key_share: None,
         }
     }
 }
@@ -92,8 +95,18 @@ pub(super) fn client_hello(h: &Hello<'_>) -> Vec<u8> {
         }
         if tls13 {
             exts.extend(ext(0x002b, &[2, 0x03, 0x04]));
-            exts.extend(ext(0x0033, &with_len16(&[])));
+            let mut shares = Vec::new();
+            if let Some((g, share)) = h.key_share.and_then(|g| Some((g, key_share(g)?))) {
+                shares.extend(u16be(g));
+                shares.extend(with_len16(&share));
+            }
+            exts.extend(ext(0x0033, &with_len16(&shares)));
             exts.extend(ext(0x002d, &[1, 1])); // psk_dhe_ke
+        }
+        // RFC 7685 padding: some servers hang on a ClientHello of 256 to 511 bytes.
+        let len = body.len() + 2 + exts.len() + 4;
+        if (256..512).contains(&len) {
+            exts.extend(ext(0x0015, &vec![0u8; 512usize.saturating_sub(len + 4)]));
         }
         body.extend(with_len16(&exts));
     }
@@ -105,6 +118,75 @@ pub(super) fn client_hello(h: &Hello<'_>) -> Vec<u8> {
     rec.extend(with_len16(&hs));
     rec
 }
+
+/// A valid public key share for a TLS 1.3 group, or `None` for a group kagi cannot make one
+/// for (brainpool, GOST, SM2). The private halves are not kept: no probe completes a
+/// handshake.
+pub(super) fn key_share(group: u16) -> Option<Vec<u8>> {
+    use ring::agreement::{ECDH_P256, ECDH_P384, EphemeralPrivateKey, X25519};
+    let rng = ring::rand::SystemRandom::new();
+    let ring_share = |alg| {
+        EphemeralPrivateKey::generate(alg, &rng)
+            .ok()?
+            .compute_public_key()
+            .ok()
+            .map(|k| k.as_ref().to_vec())
+    };
+    let mlkem = |level: u16| -> Option<Vec<u8>> {
+        let seed = ml_kem::Seed::try_from(&crate::rand::array::<64>().ok()?[..]).ok()?;
+        use ml_kem::kem::KeyExport;
+        Some(match level {
+            512 => ml_kem::DecapsulationKey::<ml_kem::MlKem512>::from_seed(seed)
+                .encapsulation_key()
+                .to_bytes()
+                .to_vec(),
+            768 => ml_kem::DecapsulationKey::<ml_kem::MlKem768>::from_seed(seed)
+                .encapsulation_key()
+                .to_bytes()
+                .to_vec(),
+            _ => ml_kem::DecapsulationKey::<ml_kem::MlKem1024>::from_seed(seed)
+                .encapsulation_key()
+                .to_bytes()
+                .to_vec(),
+        })
+    };
+    let cat = |a: Option<Vec<u8>>, b: Option<Vec<u8>>| {
+        let mut a = a?;
+        a.extend(b?);
+        Some(a)
+    };
+    match group {
+        23 => ring_share(&ECDH_P256),
+        24 => ring_share(&ECDH_P384),
+        // The P-521 base point (SEC 2 §2.6.1), uncompressed: a valid point.
+        25 => hex::decode(P521_G).ok(),
+        29 => ring_share(&X25519),
+        // The X448 base point u = 5 (RFC 7748 §4.2).
+        30 => {
+            let mut u = vec![0u8; 56];
+            u[0] = 5;
+            Some(u)
+        }
+        // 4 = 2^2 lies in the prime-order subgroup that every RFC 7919 group's generator 2
+        // spans, and in [2, p-2]: the checks of RFC 7919 §5.1 pass.
+        256..=260 => {
+            let len = [256, 384, 512, 768, 1024][usize::from(group - 256)];
+            let mut y = vec![0u8; len];
+            y[len - 1] = 4;
+            Some(y)
+        }
+        512 => mlkem(512),
+        513 => mlkem(768),
+        514 => mlkem(1024),
+        // draft-ietf-tls-ecdhe-mlkem: ML-KEM first for X25519MLKEM768, the curve first else.
+        0x11EB => cat(ring_share(&ECDH_P256), mlkem(768)),
+        0x11EC => cat(mlkem(768), ring_share(&X25519)),
+        0x11ED => cat(ring_share(&ECDH_P384), mlkem(1024)),
+        _ => None,
+    }
+}
+
+const P521_G: &str = "0400c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650";
 
 /// What the server answered.
 #[derive(Clone, Debug, Default)]
@@ -123,6 +205,8 @@ pub(super) struct Answer {
     pub(super) chain: Vec<Vec<u8>>,
     /// An alert's description, if it refused.
     pub(super) alert: Option<u8>,
+    /// The ServerHello was a HelloRetryRequest.
+    pub(super) hrr: bool,
 }
 
 pub(super) struct Conn {
@@ -170,7 +254,7 @@ pub(super) fn server_hello(b: &[u8], a: &mut Answer) -> Option<()> {
             p += 4 + n;
         }
     }
-    let _ = hrr;
+    a.hrr = hrr;
     Some(())
 }
 
@@ -180,25 +264,30 @@ pub(super) fn server_key_exchange(
     version: u16,
     a: &mut Answer,
 ) -> Option<()> {
-    let kx = SUITES.iter().find(|s| s.code == suite).map(|s| s.kx)?;
-    let mut p;
-    match kx {
-        Ecdhe | EcdhAnon => {
-            if *b.first()? != 3 {
+    let s = super::registry::suite(suite)?;
+    // PSK suites put the identity hint first (RFC 4279 §2, RFC 5489 §2).
+    let mut p = if matches!(s.kx, DhePsk | EcdhePsk) {
+        2 + usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?]))
+    } else {
+        0
+    };
+    match s.kx {
+        Ecdhe | EcdhePsk => {
+            if *b.get(p)? != 3 {
                 return None;
             }
-            a.group = Some(u16::from_be_bytes([*b.get(1)?, *b.get(2)?]));
-            p = 4 + usize::from(*b.get(3)?);
+            a.group = Some(u16::from_be_bytes([*b.get(p + 1)?, *b.get(p + 2)?]));
+            p += 4 + usize::from(*b.get(p + 3)?);
         }
-        Dhe | DhAnon => {
-            let plen = usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?]));
-            let prime = b.get(2..2 + plen)?;
+        Dhe | DhePsk => {
+            let plen = usize::from(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
+            let prime = b.get(p + 2..p + 2 + plen)?;
             let lead = prime.iter().position(|&x| x != 0).unwrap_or(prime.len());
             let bytes = &prime[lead..];
             a.dh_bits = bytes
                 .first()
                 .map(|&top| (bytes.len() as u32 - 1) * 8 + (8 - top.leading_zeros()));
-            p = 2 + plen;
+            p += 2 + plen;
             for _ in 0..2 {
                 let n = usize::from(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
                 p += 2 + n;
@@ -206,7 +295,8 @@ pub(super) fn server_key_exchange(
         }
         _ => return Some(()),
     }
-    if version >= 0x0303 && !matches!(kx, DhAnon | EcdhAnon) {
+    // Signed unless anonymous or authenticated by the pre-shared key.
+    if version >= 0x0303 && matches!(s.auth, Auth::Rsa | Auth::Dss | Auth::Ecdsa) {
         a.sig_scheme = Some(u16::from_be_bytes([*b.get(p)?, *b.get(p + 1)?]));
     }
     Some(())
@@ -295,6 +385,94 @@ pub(super) fn absorb(hs: &mut Vec<u8>, a: &mut Answer, full: bool) -> bool {
         }
     }
     false
+}
+
+/// An SSL 2.0 CLIENT-HELLO (draft-hickman-netscape-ssl-00 §2.5) offering every cipher spec of
+/// [`SSL2_CIPHERS`], as a two-byte-header record.
+pub(super) fn ssl2_client_hello() -> Vec<u8> {
+    let specs: Vec<u8> = SSL2_CIPHERS
+        .iter()
+        .flat_map(|(c, _)| c.to_be_bytes()[1..].to_vec())
+        .collect();
+    let challenge = crate::rand::array::<16>().unwrap_or([3u8; 16]);
+    let mut msg = vec![1u8, 0x00, 0x02];
+    msg.extend(u16be(specs.len() as u16));
+    msg.extend(u16be(0));
+    msg.extend(u16be(challenge.len() as u16));
+    msg.extend(specs);
+    msg.extend(challenge);
+    let mut rec = u16be(0x8000 | msg.len() as u16).to_vec();
+    rec.extend(msg);
+    rec
+}
+
+/// An SSL 2.0 SERVER-HELLO: the cipher specs it offers and its certificate (DER).
+pub type Ssl2Hello = (Vec<u32>, Vec<u8>);
+
+/// The cipher specs of an SSL 2.0 SERVER-HELLO record (with its two- or three-byte header),
+/// and its certificate; `None` for anything else (a TLS alert, a truncated record).
+pub fn parse_ssl2_server_hello(rec: &[u8]) -> Option<Ssl2Hello> {
+    let (len, head) = if rec.first()? & 0x80 != 0 {
+        (
+            usize::from(u16::from_be_bytes([rec[0] & 0x7f, *rec.get(1)?])),
+            2,
+        )
+    } else {
+        (
+            usize::from(u16::from_be_bytes([rec[0] & 0x3f, *rec.get(1)?])),
+            3,
+        )
+    };
+    let m = rec.get(head..head + len)?;
+    // SERVER-HELLO, session-id-hit, certificate type, version 0.2.
+    if *m.first()? != 4 || m.get(3..5)? != [0, 2] {
+        return None;
+    }
+    let n = |i: usize| {
+        Some(usize::from(u16::from_be_bytes([
+            *m.get(i)?,
+            *m.get(i + 1)?,
+        ])))
+    };
+    let (cert_len, specs_len) = (n(5)?, n(7)?);
+    if specs_len % 3 != 0 {
+        return None;
+    }
+    let cert = m.get(11..11 + cert_len)?.to_vec();
+    let specs = m
+        .get(11 + cert_len..11 + cert_len + specs_len)?
+        .chunks(3)
+        .map(|c| u32::from_be_bytes([0, c[0], c[1], c[2]]))
+        .collect();
+    Some((specs, cert))
+}
+
+/// Asks in SSL 2.0: the cipher specs the server offers and its certificate, or `None`.
+pub(super) fn ask_ssl2(
+    addr: &std::net::SocketAddr,
+    timeout: Duration,
+) -> Result<Option<Ssl2Hello>, Error> {
+    let stream = TcpStream::connect_timeout(addr, timeout).map_err(Error::Io)?;
+    stream.set_write_timeout(Some(timeout)).map_err(Error::Io)?;
+    let mut c = Conn {
+        stream,
+        deadline: Instant::now() + timeout,
+    };
+    if c.stream.write_all(&ssl2_client_hello()).is_err() {
+        return Ok(None);
+    }
+    let mut head = [0u8; 2];
+    if c.read_exact(&mut head).is_err() || head[0] & 0x80 == 0 {
+        // A TLS record (an alert) or nothing: not SSL 2.0.
+        return Ok(None);
+    }
+    let len = usize::from(u16::from_be_bytes([head[0] & 0x7f, head[1]]));
+    let mut rec = head.to_vec();
+    rec.resize(2 + len, 0);
+    if c.read_exact(&mut rec[2..]).is_err() {
+        return Ok(None);
+    }
+    Ok(parse_ssl2_server_hello(&rec))
 }
 
 /// Parses a server's first flight (TLS records as received) the way a probe does: the chosen
