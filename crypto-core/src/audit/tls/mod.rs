@@ -7,8 +7,11 @@
 //! are plaintext and give the chain, the ECDHE group or DHE modulus, and the signature scheme.
 //! For a TLS 1.3-only server the chain comes from a rustls handshake with a verifier that only
 //! records it. Every probe is bounded in time and the connections per host are counted.
+//!
+//! A [`Target`] may name a STARTTLS protocol, made before every ClientHello ([`starttls`]), and
+//! an SNI. After the enumeration the chain is checked ([`chain`]) and the classic weaknesses
+//! are named ([`weakness`]); [`batch`] probes many targets at once, bounded per host.
 
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use cryptrec::Algorithm;
@@ -16,9 +19,19 @@ use cryptrec::audit::{judge, unknown};
 
 use super::Artefact;
 
+pub mod batch;
+pub mod chain;
+mod flight;
 mod judge;
 mod registry;
+pub mod starttls;
+pub mod target;
+pub mod weakness;
 mod wire;
+
+pub use chain::TrustAnchors;
+pub use starttls::Starttls;
+pub use target::Target;
 
 use judge::*;
 use registry::*;
@@ -32,27 +45,41 @@ pub use wire::parse_flight;
 /// At most this many connections to one endpoint.
 pub const MAX_CONNECTIONS: usize = 400;
 
-/// Probes `target` (`host:port`): versions, suites, groups, the signature scheme and the
-/// chain. Returns the endpoint's artefact and its certificates.
-pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec<Artefact>, Error> {
-    let (host, _) = target
-        .rsplit_once(':')
-        .ok_or(Error::InvalidInput("a TLS endpoint is HOST:PORT"))?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addr = target
-        .to_socket_addrs()
-        .map_err(Error::Io)?
-        .next()
-        .ok_or(Error::InvalidInput("the TLS endpoint does not resolve"))?;
-    let sni = (host.parse::<std::net::IpAddr>().is_err()).then_some(host);
-    // Is anything there?
-    TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
+/// How endpoints are probed.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The bound on each connection (and each STARTTLS exchange).
+    pub timeout: Duration,
+    /// The anchors served chains are validated to, or why there are none (every chain is then
+    /// reported as not checked).
+    pub trust: Result<TrustAnchors, String>,
+}
+
+/// Probes `target`: versions, suites, groups, the signature scheme, the chain (validated,
+/// host name, revocation, stapling) and the named weaknesses. Returns the endpoint's artefact
+/// and its certificates.
+pub fn probe(
+    provider: &Provider,
+    target: &Target,
+    options: &Options,
+) -> Result<Vec<Artefact>, Error> {
+    let timeout = options.timeout;
+    let dialer = target.dialer()?;
+    let sni = target.server_name();
+    let label = target.label();
+    let description = target.description();
+    let check_name = target.check_name().to_string();
+    let target = label.as_str();
+    // Is anything there (and does it agree to STARTTLS)?
+    dialer.connect(timeout)?;
     let mut connections = 1;
+    // (version, suite) pairs accepted, for the named weaknesses.
+    let mut seen: Vec<(u16, u16)> = Vec::new();
     // Stopping at the connection bound leaves suites or groups unasked: never "ok" then.
     let mut truncated = false;
     let mut endpoint = Artefact::new(target, "TLS endpoint");
     endpoint.endpoint = Some(target.to_string());
-    endpoint.name = Some(target.to_string());
+    endpoint.name = Some(description);
     let mut chain: Vec<Vec<u8>> = Vec::new();
     let mut versions_found = Vec::new();
     for (code, name) in VERSIONS {
@@ -81,7 +108,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             // DHE group behind a preferred ECDHE suite is LOGJAM-weak).
             let full = code != 0x0304 || chain.is_empty() || accepted.is_empty();
             let a = ask(
-                &addr,
+                &dialer,
                 &Hello::new(sni, code, &offered, &GROUPS),
                 full,
                 timeout,
@@ -102,6 +129,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             continue;
         }
         versions_found.push(name);
+        seen.extend(accepted.iter().map(|(c, _)| (code, *c)));
         endpoint.findings.push(version_finding(code, name));
         for (code_s, a) in &accepted {
             let Some(suite) = SUITES.iter().find(|s| s.code == *code_s) else {
@@ -173,7 +201,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     schemes: std::slice::from_ref(sch),
                     ..Hello::new(sni, code, &kx, &GROUPS)
                 };
-                if ask(&addr, &hello, true, timeout)?.sig_scheme == Some(*sch) {
+                if ask(&dialer, &hello, true, timeout)?.sig_scheme == Some(*sch) {
                     scheme_finding(provider, &mut endpoint, *sch, &chain);
                 }
             }
@@ -188,14 +216,19 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
                     break;
                 }
                 connections += 1;
-                let a = ask(&addr, &Hello::new(sni, code, &suites, &[g]), false, timeout)?;
+                let a = ask(
+                    &dialer,
+                    &Hello::new(sni, code, &suites, &[g]),
+                    false,
+                    timeout,
+                )?;
                 let chosen = if code == 0x0304 {
                     a.group
                 } else {
                     // TLS 1.2: the group shows in the ServerKeyExchange; read on.
                     connections += 1;
                     ask(
-                        &addr,
+                        &dialer,
                         &Hello::new(sni, code, &ecdhe_and_dhe(&suites), &[g]),
                         true,
                         timeout,
@@ -226,12 +259,37 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
         ));
     }
     if versions_found.is_empty() {
-        return Err(Error::Malformed(format!(
+        return Err(Error::Endpoint(format!(
             "{target}: no TLS or SSL version was accepted (not a TLS server?)"
         )));
     }
-    if chain.is_empty() {
-        chain = tls13_chain(target, sni, timeout).unwrap_or_default();
+    let found = weakness::check(&dialer, sni, &seen, timeout);
+    let mut stapled = found.stapled;
+    if chain.is_empty() || stapled.is_none() {
+        let (c, ocsp) = tls13_chain(&dialer, sni, timeout).unwrap_or_default();
+        if chain.is_empty() {
+            chain = c;
+        }
+        if stapled.is_none() && !chain.is_empty() {
+            stapled = Some((!ocsp.is_empty()).then_some(ocsp));
+        }
+    }
+    let (chain_findings, mut not_checked) = chain::check(
+        provider,
+        &chain,
+        options.trust.as_ref().map_err(|e| e.as_str()),
+        &check_name,
+        stapled,
+    );
+    endpoint.findings.extend(chain_findings);
+    endpoint.findings.extend(found.findings);
+    not_checked.extend(found.not_checked);
+    if !not_checked.is_empty() {
+        let why = not_checked.join("; ");
+        endpoint.not_judged = Some(match endpoint.not_judged.take() {
+            Some(w) => format!("{w}; {why}"),
+            None => why,
+        });
     }
     endpoint.public_key = chain
         .first()
@@ -257,26 +315,35 @@ fn ecdhe_and_dhe(suites: &[u16]) -> Vec<u16> {
         .collect()
 }
 
-/// The chain of a TLS 1.3-only server, from a rustls handshake whose verifier only records it.
-fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec<Vec<u8>>> {
+/// The chain of a TLS 1.3-only server, and the OCSP response it stapled (empty if none), from
+/// a rustls handshake whose verifier only records them.
+fn tls13_chain(
+    dialer: &target::Dialer,
+    sni: Option<&str>,
+    timeout: Duration,
+) -> Option<(Vec<Vec<u8>>, Vec<u8>)> {
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
     use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
     use std::sync::{Arc, Mutex};
 
     #[derive(Debug)]
-    struct Recorder(Mutex<Vec<Vec<u8>>>, Arc<rustls::crypto::CryptoProvider>);
+    struct Recorder(
+        Mutex<(Vec<Vec<u8>>, Vec<u8>)>,
+        Arc<rustls::crypto::CryptoProvider>,
+    );
     impl ServerCertVerifier for Recorder {
         fn verify_server_cert(
             &self,
             end_entity: &CertificateDer<'_>,
             intermediates: &[CertificateDer<'_>],
             _: &ServerName<'_>,
-            _: &[u8],
+            ocsp: &[u8],
             _: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
             if let Ok(mut v) = self.0.lock() {
-                v.push(end_entity.to_vec());
-                v.extend(intermediates.iter().map(|c| c.to_vec()));
+                v.0.push(end_entity.to_vec());
+                v.0.extend(intermediates.iter().map(|c| c.to_vec()));
+                v.1 = ocsp.to_vec();
             }
             // Record only: the audit judges the chain, and no data is sent.
             Err(rustls::Error::General("recorded".into()))
@@ -303,17 +370,22 @@ fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec
     }
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), provider.clone()));
+    let recorder = Arc::new(Recorder(
+        Mutex::new((Vec::new(), Vec::new())),
+        provider.clone(),
+    ));
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .ok()?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
+    let mut config = config;
+    // No SNI for an address (as the probe's hellos): the name below then only fills the API.
+    config.enable_sni = sni.is_some();
     let name = ServerName::try_from(sni.unwrap_or("localhost").to_string()).ok()?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
-    let addr = target.to_socket_addrs().ok()?.next()?;
-    let mut sock = TcpStream::connect_timeout(&addr, timeout).ok()?;
+    let mut sock = dialer.connect(timeout).ok()?;
     sock.set_read_timeout(Some(timeout)).ok()?;
     sock.set_write_timeout(Some(timeout)).ok()?;
     let deadline = Instant::now() + timeout;
@@ -323,7 +395,7 @@ fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec
         }
     }
     let v = recorder.0.lock().ok()?.clone();
-    (!v.is_empty()).then_some(v)
+    (!v.0.is_empty()).then_some(v)
 }
 
 #[cfg(test)]

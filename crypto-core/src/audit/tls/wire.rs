@@ -214,13 +214,12 @@ pub(super) fn server_key_exchange(
 
 /// One ClientHello, one answer. `full`: read on to ServerHelloDone (chain, key exchange).
 pub(super) fn ask(
-    addr: &std::net::SocketAddr,
+    dialer: &super::target::Dialer,
     hello: &Hello<'_>,
     full: bool,
     timeout: Duration,
 ) -> Result<Answer, Error> {
-    let stream = TcpStream::connect_timeout(addr, timeout).map_err(Error::Io)?;
-    stream.set_write_timeout(Some(timeout)).map_err(Error::Io)?;
+    let stream = dialer.connect(timeout)?;
     let mut c = Conn {
         stream,
         deadline: Instant::now() + timeout,
