@@ -274,6 +274,7 @@ pub fn probe(
             stapled = Some((!ocsp.is_empty()).then_some(ocsp));
         }
     }
+    let tls13_only = versions_found == ["TLS 1.3"];
     let (chain_findings, mut not_checked) = chain::check(
         provider,
         &chain,
@@ -281,6 +282,13 @@ pub fn probe(
         &check_name,
         stapled,
     );
+    if chain.is_empty() && tls13_only {
+        for n in not_checked.iter_mut() {
+            n.push_str(
+                " (TLS 1.3 encrypts it, and kagi's handshake, with X25519, P-256 and P-384, did not complete)",
+            );
+        }
+    }
     endpoint.findings.extend(chain_findings);
     endpoint.findings.extend(found.findings);
     not_checked.extend(found.not_checked);
