@@ -903,9 +903,34 @@ pub enum LedgerCommand {
 pub struct AuditArgs {
     /// Files and directories (walked) to scan.
     pub paths: Vec<PathBuf>,
-    /// TLS endpoints to probe (HOST:PORT); repeat for several.
+    /// TLS endpoints to probe (HOST:PORT); repeat for several. Each is enumerated (versions,
+    /// suites, groups, signature schemes), its chain validated (trust, host name, revocation
+    /// locations, OCSP stapling) and the classic weaknesses named (SWEET32, RC4, FREAK, LOGJAM,
+    /// POODLE, BEAST, insecure renegotiation, TLS_FALLBACK_SCSV, CRIME, Heartbleed).
     #[arg(long = "tls", value_name = "HOST:PORT")]
     pub tls: Vec<String>,
+    /// A file of TLS endpoints, one a line: `HOST:PORT [starttls=PROTO] [sni=NAME]`; `#`
+    /// starts a comment. Probed concurrently (--tls-jobs, --tls-per-host).
+    #[arg(long, value_name = "FILE")]
+    pub tls_file: Option<PathBuf>,
+    /// Speak this protocol's STARTTLS before every TLS connection: smtp, imap, pop3, ftp,
+    /// ldap, xmpp or postgres (for every --tls endpoint and list lines without their own).
+    #[arg(long, value_name = "PROTO", value_parser = parse_starttls)]
+    pub starttls: Option<crypto_core::audit::tls::Starttls>,
+    /// The name to send as SNI and to check the certificate against (default: the host, when
+    /// it is a name).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// Validate served chains to these certificates (PEM bundle or DER) instead of the
+    /// system trust store.
+    #[arg(long, value_name = "CA-BUNDLE")]
+    pub trust: Option<PathBuf>,
+    /// How many endpoints are probed at once.
+    #[arg(long, default_value = "8", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub tls_jobs: u16,
+    /// How many endpoints of one host are probed at once (each probe holds one connection).
+    #[arg(long, default_value = "2", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub tls_per_host: u16,
     /// table (default), json, sarif (SARIF 2.1.0) or cbom (CycloneDX 1.6).
     #[arg(long, value_enum, default_value = "table")]
     pub format: AuditFormat,
@@ -920,6 +945,10 @@ pub struct AuditArgs {
     pub timeout: u64,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+fn parse_starttls(s: &str) -> Result<crypto_core::audit::tls::Starttls, String> {
+    s.parse()
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -54,6 +54,10 @@ pub enum Error {
     /// the message says which.
     #[error("{0}")]
     CertificateNotUsable(String),
+    /// A network endpoint that did not do what was asked of it (refused STARTTLS, spoke no
+    /// TLS); the message names the endpoint and what it answered.
+    #[error("{0}")]
+    Endpoint(String),
     /// The system random source failed.
     #[error("the system random number generator failed")]
     Rng,

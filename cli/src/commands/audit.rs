@@ -1,6 +1,6 @@
 //! `kagi audit`: scan files, directories and TLS endpoints; report in the chosen format.
 
-use crypto_core::audit::{self, report};
+use crypto_core::audit::{self, report, tls};
 
 use super::key::provider;
 use crate::Outcome;
@@ -9,9 +9,15 @@ use crate::files::{self, Mode};
 use crate::output::{CliError, print};
 
 pub fn run(a: &AuditArgs) -> Result<Outcome, CliError> {
-    if a.paths.is_empty() && a.tls.is_empty() {
+    if a.paths.is_empty() && a.tls.is_empty() && a.tls_file.is_none() {
         return Err(CliError::Msg(
-            "what to audit? kagi audit PATH... [--tls HOST:PORT]...".into(),
+            "what to audit? kagi audit PATH... [--tls HOST:PORT]... [--tls-file FILE]".into(),
+        ));
+    }
+    let targets = targets(a)?;
+    if targets.is_empty() && (a.starttls.is_some() || a.sni.is_some() || a.trust.is_some()) {
+        return Err(CliError::Msg(
+            "--starttls, --sni and --trust apply to TLS endpoints: give --tls or --tls-file".into(),
         ));
     }
     let provider = provider(&a.policy)?;
@@ -23,17 +29,34 @@ pub fn run(a: &AuditArgs) -> Result<Outcome, CliError> {
     } else {
         audit::scan_paths(&provider, &a.paths, threads)
     };
-    for target in &a.tls {
-        match audit::tls::probe(
+    if !targets.is_empty() {
+        let trust = match &a.trust {
+            Some(path) => Ok(tls::TrustAnchors::from_bytes(
+                &files::read(path)?,
+                &path.display().to_string(),
+            )
+            .map_err(|e| CliError::about(path, e))?),
+            None => tls::TrustAnchors::system().map_err(|e| e.to_string()),
+        };
+        let options = tls::Options {
+            timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+            trust,
+        };
+        let results = tls::batch::probe_all(
             &provider,
-            target,
-            std::time::Duration::from_secs(a.timeout.max(1)),
-        ) {
-            Ok(found) => audit::extend(&provider, &mut scan, found),
-            Err(e) => scan.errors.push(audit::Note {
-                path: target.clone(),
-                reason: e.to_string(),
-            }),
+            &targets,
+            &options,
+            usize::from(a.tls_jobs),
+            usize::from(a.tls_per_host),
+        );
+        for (t, r) in targets.iter().zip(results) {
+            match r {
+                Ok(found) => audit::extend(&provider, &mut scan, found),
+                Err(e) => scan.errors.push(audit::Note {
+                    path: t.label(),
+                    reason: e.to_string(),
+                }),
+            }
         }
     }
     let text = match a.format {
@@ -69,6 +92,39 @@ pub fn run(a: &AuditArgs) -> Result<Outcome, CliError> {
     } else {
         Outcome::Yes
     })
+}
+
+/// The endpoints of `--tls` and `--tls-file`, with `--starttls` and `--sni` applied; a bad
+/// target or list line is an error naming it.
+fn targets(a: &AuditArgs) -> Result<Vec<tls::Target>, CliError> {
+    let mut out = Vec::new();
+    for t in &a.tls {
+        let mut target = tls::Target::parse(t).map_err(|e| CliError::Msg(format!("--tls {e}")))?;
+        target.sni = a.sni.clone();
+        target.starttls = a.starttls;
+        out.push(target);
+    }
+    if let Some(path) = &a.tls_file {
+        let bytes = files::read(path)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| CliError::Msg(format!("{}: not UTF-8 text", path.display())))?;
+        let default = tls::Target {
+            host: String::new(),
+            port: 0,
+            sni: a.sni.clone(),
+            starttls: a.starttls,
+        };
+        let list = tls::target::parse_list(text, &default)
+            .map_err(|e| CliError::Msg(format!("{}: {e}", path.display())))?;
+        if list.is_empty() {
+            return Err(CliError::Msg(format!(
+                "{}: lists no endpoint (one HOST:PORT a line)",
+                path.display()
+            )));
+        }
+        out.extend(list);
+    }
+    Ok(out)
 }
 
 fn pretty(v: &serde_json::Value) -> Result<String, CliError> {

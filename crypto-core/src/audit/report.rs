@@ -169,6 +169,12 @@ pub fn json(scan: &Scan) -> Value {
 }
 
 fn rule_id(f: &Finding) -> &'static str {
+    if f.aspect == super::tls::weakness::ASPECT && f.refused {
+        return "KAGI-TLS-WEAKNESS";
+    }
+    if super::tls::chain::ASPECTS.contains(&f.aspect.as_str()) {
+        return "KAGI-TLS-CHAIN";
+    }
     if f.aspect == "validity" {
         return if f.refused {
             "KAGI-EXPIRED"
@@ -185,7 +191,7 @@ fn rule_id(f: &Finding) -> &'static str {
     }
 }
 
-const RULES: [(&str, &str, &str); 8] = [
+const RULES: [(&str, &str, &str); 10] = [
     (
         "KAGI-NOT-JUDGED",
         "Cryptographic artefact not judged",
@@ -222,6 +228,16 @@ const RULES: [(&str, &str, &str); 8] = [
         "The certificate expires within 90 days.",
     ),
     ("KAGI-NOTE", "Permitted", "Permitted by the policy."),
+    (
+        "KAGI-TLS-WEAKNESS",
+        "Known TLS weakness",
+        "The TLS server shows a weakness known by name (SWEET32, RC4, FREAK, LOGJAM, POODLE, BEAST, insecure renegotiation, no TLS_FALLBACK_SCSV, CRIME, Heartbleed); the message names what was seen and the CVE.",
+    ),
+    (
+        "KAGI-TLS-CHAIN",
+        "TLS certificate chain problem",
+        "The served chain does not validate to the trust anchors, does not name the host, gives clients no revocation location, or has no usable stapled OCSP response.",
+    ),
 ];
 
 fn level(f: &Finding) -> &'static str {
@@ -448,6 +464,8 @@ fn algorithm_component(f: &Finding) -> Value {
 /// protocol version or a description of something unreadable.
 fn is_algorithm(f: &Finding) -> bool {
     !matches!(f.aspect.as_str(), "validity" | "protocol")
+        && f.aspect != super::tls::weakness::ASPECT
+        && !super::tls::chain::ASPECTS.contains(&f.aspect.as_str())
         && (f.algorithm.parse::<Algorithm>().is_ok()
             || !(f.algorithm.contains(": ") || f.algorithm.starts_with("unreadable")))
 }
@@ -462,6 +480,7 @@ fn cbom_time(s: &str) -> String {
 pub fn cbom(scan: &Scan) -> Value {
     let mut algorithms: BTreeMap<String, Value> = BTreeMap::new();
     let mut components = Vec::new();
+    let mut vulnerabilities = Vec::new();
     let mut add_alg = |f: &Finding| {
         algorithms
             .entry(f.algorithm.clone())
@@ -514,6 +533,17 @@ pub fn cbom(scan: &Scan) -> Value {
                 }));
             }
             "TLS endpoint" => {
+                let first_protocol = a
+                    .findings
+                    .iter()
+                    .find(|f| f.aspect == "protocol")
+                    .map(|v| protocol_ref(a, v));
+                vulnerabilities.extend(
+                    a.findings
+                        .iter()
+                        .filter(|f| f.aspect == super::tls::weakness::ASPECT && f.refused)
+                        .map(|f| vulnerability(a, f, first_protocol.as_deref())),
+                );
                 // One protocol component per version (CycloneDX `version` is one version),
                 // each with the suites accepted under it.
                 for v in a.findings.iter().filter(|f| f.aspect == "protocol") {
@@ -531,7 +561,7 @@ pub fn cbom(scan: &Scan) -> Value {
                     let version = v.algorithm.trim_start_matches("TLS ").trim_start_matches("SSL ");
                     components.push(json!({
                         "type": "cryptographic-asset",
-                        "bom-ref": format!("crypto/protocol/{}/{}", a.location, v.algorithm.replace(' ', "")),
+                        "bom-ref": protocol_ref(a, v),
                         "name": format!("{} at {}", v.algorithm, a.location),
                         "cryptoProperties": {"assetType": "protocol", "protocolProperties": {
                             "type": if v.algorithm.starts_with("SSL") { "other" } else { "tls" },
@@ -571,7 +601,7 @@ pub fn cbom(scan: &Scan) -> Value {
             )
         })
         .unwrap_or_default();
-    json!({
+    let mut bom = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
         "serialNumber": serial,
@@ -589,7 +619,54 @@ pub fn cbom(scan: &Scan) -> Value {
             ],
         },
         "components": all,
-    })
+    });
+    if !vulnerabilities.is_empty() {
+        bom["vulnerabilities"] = json!(vulnerabilities);
+    }
+    bom
+}
+
+fn protocol_ref(a: &Artefact, v: &Finding) -> String {
+    format!(
+        "crypto/protocol/{}/{}",
+        a.location,
+        v.algorithm.replace(' ', "")
+    )
+}
+
+/// A named TLS weakness as a CycloneDX vulnerability: its first CVE as the id (the others as
+/// references), what was seen as the detail, the endpoint's protocol component as affected.
+fn vulnerability(a: &Artefact, f: &Finding, affects: Option<&str>) -> Value {
+    let cves: Vec<&str> = f
+        .algorithm
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("CVE-"))
+        .collect();
+    let nvd =
+        |id: &str| json!({"name": "NVD", "url": format!("https://nvd.nist.gov/vuln/detail/{id}")});
+    let mut v = json!({
+        "bom-ref": format!("vulnerability/{}/{}", a.location, f.algorithm.split(' ').next().unwrap_or("weakness")),
+        "id": cves.first().copied().unwrap_or(f.algorithm.as_str()),
+        "description": format!("{}: {}", f.algorithm, f.sources.first().map(String::as_str).unwrap_or_default()),
+        "detail": f.note.clone().unwrap_or_default(),
+        "ratings": [{"severity": f.severity.to_string(), "method": "other"}],
+        "properties": [{"name": "kagi:location", "value": a.id()}],
+    });
+    if let Some(id) = cves.first() {
+        v["source"] = nvd(id);
+    }
+    if cves.len() > 1 {
+        v["references"] = json!(
+            cves[1..]
+                .iter()
+                .map(|id| json!({"id": id, "source": nvd(id)}))
+                .collect::<Vec<_>>()
+        );
+    }
+    if let Some(r) = affects {
+        v["affects"] = json!([{"ref": r}]);
+    }
+    v
 }
 
 fn key_component(bom_ref: &str, a: &Artefact, alg: Option<&str>) -> Value {

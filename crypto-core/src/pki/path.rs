@@ -208,6 +208,37 @@ pub fn validate(
     anchors: &[Vec<u8>],
     when: OffsetDateTime,
 ) -> Result<ValidPath, webpki::Error> {
+    validate_for(provider, leaf, intermediates, anchors, when, SignerEku)
+}
+
+/// Validates a TLS server's `leaf` (extended key usage serverAuth, when it has the extension)
+/// to one of `anchors` through any of `intermediates`, at `when`. The host name is checked
+/// apart, with [`webpki::EndEntityCert::verify_is_valid_for_subject_name`].
+pub fn validate_server(
+    provider: &Provider,
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    when: OffsetDateTime,
+) -> Result<ValidPath, webpki::Error> {
+    validate_for(
+        provider,
+        leaf,
+        intermediates,
+        anchors,
+        when,
+        webpki::KeyUsage::server_auth(),
+    )
+}
+
+fn validate_for(
+    provider: &Provider,
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    when: OffsetDateTime,
+    usage: impl webpki::ExtendedKeyUsageValidator,
+) -> Result<ValidPath, webpki::Error> {
     let leaf_der = CertificateDer::from(leaf);
     let ee = webpki::EndEntityCert::try_from(&leaf_der)?;
     let anchor_ders: Vec<CertificateDer<'_>> = anchors
@@ -229,7 +260,7 @@ pub fn validate(
         .collect();
     let secs = u64::try_from(when.unix_timestamp()).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
-    let path = ee.verify_for_usage(&dyn_algs, &trust, &inter, time, SignerEku, None, None)?;
+    let path = ee.verify_for_usage(&dyn_algs, &trust, &inter, time, usage, None, None)?;
     let mut certificates = vec![Certificate::from_der(leaf).map_err(|_| webpki::Error::BadDer)?];
     for c in path.intermediate_certificates() {
         certificates

@@ -11,8 +11,11 @@
 //! CLIENT-HELLO. For a TLS 1.3-only server the chain comes from a rustls handshake with a
 //! verifier that only records it. Every probe is bounded in time and the connections per host
 //! are counted.
+//!
+//! A [`Target`] may name a STARTTLS protocol, made before every ClientHello ([`starttls`]), and
+//! an SNI. After the enumeration the chain is checked ([`chain`]) and the classic weaknesses
+//! are named ([`weakness`]); [`batch`] probes many targets at once, bounded per host.
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use cryptrec::Algorithm;
@@ -20,12 +23,22 @@ use cryptrec::audit::{Finding, judge, unknown};
 
 use super::Artefact;
 
+pub mod batch;
+pub mod chain;
 #[cfg(test)]
 mod enum_tests;
+mod flight;
 mod judge;
 mod record;
 mod registry;
+pub mod starttls;
+pub mod target;
+pub mod weakness;
 mod wire;
+
+pub use chain::TrustAnchors;
+pub use starttls::Starttls;
+pub use target::Target;
 
 use judge::*;
 pub use record::{Enumeration, Seen, SuiteSeen};
@@ -46,7 +59,7 @@ pub const BATCH: usize = 128;
 
 /// One endpoint's connections, counted against [`MAX_CONNECTIONS`].
 struct Prober<'a> {
-    addr: SocketAddr,
+    dialer: target::Dialer,
     sni: Option<&'a str>,
     timeout: Duration,
     connections: usize,
@@ -62,7 +75,7 @@ impl Prober<'_> {
             return Ok(None);
         }
         self.connections += 1;
-        ask(&self.addr, hello, full, self.timeout).map(Some)
+        ask(&self.dialer, hello, full, self.timeout).map(Some)
     }
 
     /// Every suite of `candidates` the server accepts in `version`, with its answer: each batch
@@ -93,31 +106,45 @@ impl Prober<'_> {
     }
 }
 
-/// Probes `target` (`host:port`): versions, suites, groups, signature schemes and the chain.
-/// Returns the endpoint's artefact and its certificates.
-pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec<Artefact>, Error> {
-    let (host, _) = target
-        .rsplit_once(':')
-        .ok_or(Error::InvalidInput("a TLS endpoint is HOST:PORT"))?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addr = target
-        .to_socket_addrs()
-        .map_err(Error::Io)?
-        .next()
-        .ok_or(Error::InvalidInput("the TLS endpoint does not resolve"))?;
-    let sni = (host.parse::<std::net::IpAddr>().is_err()).then_some(host);
-    // Is anything there?
-    TcpStream::connect_timeout(&addr, timeout).map_err(Error::Io)?;
+/// How endpoints are probed.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The bound on each connection (and each STARTTLS exchange).
+    pub timeout: Duration,
+    /// The anchors served chains are validated to, or why there are none (every chain is then
+    /// reported as not checked).
+    pub trust: Result<TrustAnchors, String>,
+}
+
+/// Probes `target`: versions, suites, groups, signature schemes, the chain (validated, host
+/// name, revocation, stapling) and the named weaknesses. Returns the endpoint's artefact and
+/// its certificates.
+pub fn probe(
+    provider: &Provider,
+    target: &Target,
+    options: &Options,
+) -> Result<Vec<Artefact>, Error> {
+    let timeout = options.timeout;
+    let dialer = target.dialer()?;
+    let sni = target.server_name();
+    let label = target.label();
+    let description = target.description();
+    let check_name = target.check_name().to_string();
+    let target = label.as_str();
+    // Is anything there (and does it agree to STARTTLS)?
+    dialer.connect(timeout)?;
     let mut p = Prober {
-        addr,
+        dialer,
         sni,
         timeout,
         connections: 1,
         truncated: false,
     };
+    // (version, suite) pairs accepted, for the named weaknesses.
+    let mut pairs: Vec<(u16, u16)> = Vec::new();
     let mut endpoint = Artefact::new(target, "TLS endpoint");
     endpoint.endpoint = Some(target.to_string());
-    endpoint.name = Some(target.to_string());
+    endpoint.name = Some(description);
     let mut seen = Enumeration::default();
     let mut not_judged: Vec<String> = Vec::new();
     let mut chain: Vec<Vec<u8>> = Vec::new();
@@ -132,6 +159,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
             continue;
         }
         seen.protocols.push(name.to_string());
+        pairs.extend(accepted.iter().map(|(c, _)| (code, *c)));
         endpoint.findings.push(version_finding(code, name));
         if chain.is_empty() {
             if let Some((_, a)) = accepted.iter().find(|(_, a)| !a.chain.is_empty()) {
@@ -203,7 +231,7 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
     // SSL 2.0: its own CLIENT-HELLO; the SERVER-HELLO lists every cipher spec it offers.
     if p.connections < MAX_CONNECTIONS {
         p.connections += 1;
-        if let Some((specs, cert)) = ask_ssl2(&addr, timeout)? {
+        if let Some((specs, cert)) = ask_ssl2(&p.dialer, timeout)? {
             seen.protocols.push("SSL 2.0".into());
             endpoint.findings.push(version_finding(0x0002, "SSL 2.0"));
             for spec in specs {
@@ -237,12 +265,45 @@ pub fn probe(provider: &Provider, target: &str, timeout: Duration) -> Result<Vec
         endpoint.not_judged = Some(not_judged.join("; "));
     }
     if seen.protocols.is_empty() {
-        return Err(Error::Malformed(format!(
+        return Err(Error::Endpoint(format!(
             "{target}: no TLS or SSL version was accepted (not a TLS server?)"
         )));
     }
-    if chain.is_empty() {
-        chain = tls13_chain(target, sni, timeout).unwrap_or_default();
+    let found = weakness::check(&p.dialer, sni, &pairs, timeout);
+    let mut stapled = found.stapled;
+    if chain.is_empty() || stapled.is_none() {
+        let (c, ocsp) = tls13_chain(&p.dialer, sni, timeout).unwrap_or_default();
+        if chain.is_empty() {
+            chain = c;
+        }
+        if stapled.is_none() && !chain.is_empty() {
+            stapled = Some((!ocsp.is_empty()).then_some(ocsp));
+        }
+    }
+    let tls13_only = seen.protocols == ["TLS 1.3"];
+    let (chain_findings, mut not_checked) = chain::check(
+        provider,
+        &chain,
+        options.trust.as_ref().map_err(|e| e.as_str()),
+        &check_name,
+        stapled,
+    );
+    if chain.is_empty() && tls13_only {
+        for n in not_checked.iter_mut() {
+            n.push_str(
+                " (TLS 1.3 encrypts it, and kagi's handshake, with X25519, P-256 and P-384, did not complete)",
+            );
+        }
+    }
+    endpoint.findings.extend(chain_findings);
+    endpoint.findings.extend(found.findings);
+    not_checked.extend(found.not_checked);
+    if !not_checked.is_empty() {
+        let why = not_checked.join("; ");
+        endpoint.not_judged = Some(match endpoint.not_judged.take() {
+            Some(w) => format!("{w}; {why}"),
+            None => why,
+        });
     }
     seen.connections = p.connections;
     endpoint.tls = Some(Box::new(seen));
@@ -529,26 +590,35 @@ fn tls13_schemes(
     }))
 }
 
-/// The chain of a TLS 1.3-only server, from a rustls handshake whose verifier only records it.
-fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec<Vec<u8>>> {
+/// The chain of a TLS 1.3-only server, and the OCSP response it stapled (empty if none), from
+/// a rustls handshake whose verifier only records them.
+fn tls13_chain(
+    dialer: &target::Dialer,
+    sni: Option<&str>,
+    timeout: Duration,
+) -> Option<(Vec<Vec<u8>>, Vec<u8>)> {
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
     use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
     use std::sync::{Arc, Mutex};
 
     #[derive(Debug)]
-    struct Recorder(Mutex<Vec<Vec<u8>>>, Arc<rustls::crypto::CryptoProvider>);
+    struct Recorder(
+        Mutex<(Vec<Vec<u8>>, Vec<u8>)>,
+        Arc<rustls::crypto::CryptoProvider>,
+    );
     impl ServerCertVerifier for Recorder {
         fn verify_server_cert(
             &self,
             end_entity: &CertificateDer<'_>,
             intermediates: &[CertificateDer<'_>],
             _: &ServerName<'_>,
-            _: &[u8],
+            ocsp: &[u8],
             _: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
             if let Ok(mut v) = self.0.lock() {
-                v.push(end_entity.to_vec());
-                v.extend(intermediates.iter().map(|c| c.to_vec()));
+                v.0.push(end_entity.to_vec());
+                v.0.extend(intermediates.iter().map(|c| c.to_vec()));
+                v.1 = ocsp.to_vec();
             }
             // Record only: the audit judges the chain, and no data is sent.
             Err(rustls::Error::General("recorded".into()))
@@ -575,17 +645,22 @@ fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec
     }
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), provider.clone()));
+    let recorder = Arc::new(Recorder(
+        Mutex::new((Vec::new(), Vec::new())),
+        provider.clone(),
+    ));
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .ok()?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
+    let mut config = config;
+    // No SNI for an address (as the probe's hellos): the name below then only fills the API.
+    config.enable_sni = sni.is_some();
     let name = ServerName::try_from(sni.unwrap_or("localhost").to_string()).ok()?;
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
-    let addr = target.to_socket_addrs().ok()?.next()?;
-    let mut sock = TcpStream::connect_timeout(&addr, timeout).ok()?;
+    let mut sock = dialer.connect(timeout).ok()?;
     sock.set_read_timeout(Some(timeout)).ok()?;
     sock.set_write_timeout(Some(timeout)).ok()?;
     let deadline = Instant::now() + timeout;
@@ -595,7 +670,7 @@ fn tls13_chain(target: &str, sni: Option<&str>, timeout: Duration) -> Option<Vec
         }
     }
     let v = recorder.0.lock().ok()?.clone();
-    (!v.is_empty()).then_some(v)
+    (!v.0.is_empty()).then_some(v)
 }
 
 #[cfg(test)]

@@ -304,13 +304,12 @@ pub(super) fn server_key_exchange(
 
 /// One ClientHello, one answer. `full`: read on to ServerHelloDone (chain, key exchange).
 pub(super) fn ask(
-    addr: &std::net::SocketAddr,
+    dialer: &super::target::Dialer,
     hello: &Hello<'_>,
     full: bool,
     timeout: Duration,
 ) -> Result<Answer, Error> {
-    let stream = TcpStream::connect_timeout(addr, timeout).map_err(Error::Io)?;
-    stream.set_write_timeout(Some(timeout)).map_err(Error::Io)?;
+    let stream = dialer.connect(timeout)?;
     let mut c = Conn {
         stream,
         deadline: Instant::now() + timeout,
@@ -449,10 +448,10 @@ pub fn parse_ssl2_server_hello(rec: &[u8]) -> Option<Ssl2Hello> {
 
 /// Asks in SSL 2.0: the cipher specs the server offers and its certificate, or `None`.
 pub(super) fn ask_ssl2(
-    addr: &std::net::SocketAddr,
+    dialer: &super::target::Dialer,
     timeout: Duration,
 ) -> Result<Option<Ssl2Hello>, Error> {
-    let stream = TcpStream::connect_timeout(addr, timeout).map_err(Error::Io)?;
+    let stream = dialer.connect(timeout)?;
     stream.set_write_timeout(Some(timeout)).map_err(Error::Io)?;
     let mut c = Conn {
         stream,
