@@ -529,12 +529,22 @@ fn signed_data(provider: &Provider, location: &str, items: &[Tlv<'_>]) -> Vec<Ar
             cert_keys.push((c.raw.to_vec(), cert_key(c.raw)));
         }
     }
-    let signers = items
-        .iter()
-        .rev()
-        .find(|t| t.tag == 0x31)
+    let signer_set = items.iter().rev().find(|t| t.tag == 0x31);
+    let signers = signer_set
         .and_then(|s| asn1::items(s.body))
         .unwrap_or_default();
+    // SignerInfos that are there but do not parse are a signature not judged, never a
+    // certificate bundle (found by the audit_file fuzzer).
+    if signers.is_empty() && signer_set.is_some_and(|s| !s.body.is_empty()) {
+        let mut out = vec![not_judged(
+            location,
+            None,
+            "CMS signature",
+            "the SignerInfos cannot be read",
+        )];
+        out.extend(certs_out);
+        return out;
+    }
     let attached = items
         .get(2)
         .and_then(asn1::seq)
