@@ -1,5 +1,6 @@
 #![no_main]
-//! Any bytes as a file `kagi audit` meets: never a panic; every artefact found has findings.
+//! Any bytes as a file `kagi audit` meets: never a panic; every artefact found is judged (has
+//! findings) or says why it is not (`kagi audit` then exits 2): nothing is passed silently.
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -15,7 +16,12 @@ fuzz_target!(|data: &[u8]| {
     let provider = provider();
     let scan = crypto_core::audit::scan_one(provider, "fuzz", data);
     for a in &scan.artefacts {
-        assert!(!a.findings.is_empty() || a.kind == "certificate");
+        assert!(
+            !a.findings.is_empty() || a.not_judged.is_some(),
+            "{} at {}: neither judged nor said why not",
+            a.kind,
+            a.location
+        );
     }
     let _ = crypto_core::audit::report::sarif(&scan);
     let _ = crypto_core::audit::report::cbom(&scan);
