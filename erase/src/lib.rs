@@ -20,6 +20,7 @@ pub mod engine;
 pub mod journal;
 pub mod keystream;
 pub mod ledger;
+pub mod machine;
 pub mod method;
 pub mod safety;
 mod sys;
