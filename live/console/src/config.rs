@@ -16,7 +16,7 @@ pub struct LiveConfig {
     pub method: Option<String>,
     /// A multi-pass scheme or list for `--passes` (instead of `method`).
     pub passes: Option<String>,
-    /// `--verify`: full (default), sample[:PERCENT]. `off` is refused: no certificate.
+    /// `--verify`: `full` (default) or `sample[:PERCENT]`. `off` is refused: no certificate.
     pub verify: Option<String>,
     /// The organisation's CA certificate(s), to verify and render each certificate after it is
     /// issued (relative to the stick).
