@@ -255,6 +255,10 @@ pub struct Tool {
     pub host: String,
     /// The running kernel.
     pub kernel: String,
+    /// The PC the device was in, as its firmware names it (DMI), or `null` where none is
+    /// exposed. Absent in certificates from before it was recorded.
+    #[serde(default)]
+    pub machine: Option<crate::machine::Machine>,
 }
 
 /// An algorithm the run relied on, and the policy's verdict at issue.
@@ -547,6 +551,7 @@ impl Document {
                 version: env!("CARGO_PKG_VERSION").into(),
                 host: read_trimmed("/proc/sys/kernel/hostname"),
                 kernel: read_trimmed("/proc/sys/kernel/osrelease"),
+                machine: crate::machine::Machine::read(),
             },
             policy: PolicyRecord {
                 name: provider.policy().name().to_string(),
@@ -651,6 +656,9 @@ impl Document {
         let o = &self.outcome;
         if size == 0 {
             p.push("the device has size 0".into());
+        }
+        if let Some(m) = &self.tool.machine {
+            p.extend(m.problems());
         }
         for (what, r) in [
             ("unwritten", &o.write_failures),

@@ -69,6 +69,20 @@ fn read(p: &Path) -> Option<String> {
     (!t.is_empty() && t.chars().all(|c| !c.is_control())).then(|| t.to_string())
 }
 
+/// The unit serial number of a SCSI VPD page 0x80 (how SATA disks behind libata, and SCSI
+/// and many USB disks, report their serial): a 4-byte header with the length, then the
+/// serial in ASCII, space-padded.
+fn vpd_serial(p: &Path) -> Option<String> {
+    let b = std::fs::read(p).ok()?;
+    let len = usize::from(u16::from_be_bytes([*b.get(2)?, *b.get(3)?]));
+    if b.get(1) != Some(&0x80) {
+        return None;
+    }
+    let s = std::str::from_utf8(b.get(4..4 + len)?).ok()?;
+    let t = s.trim().trim_matches(char::from(0)).trim();
+    (!t.is_empty() && t.chars().all(|c| c.is_ascii_graphic() || c == ' ')).then(|| t.to_string())
+}
+
 fn num(p: &Path) -> Option<u64> {
     read(p)?.parse().ok()
 }
@@ -145,7 +159,9 @@ pub(crate) fn device_unjudged(name: &str) -> Option<BlockDevice> {
         dev,
         size,
         model: read(&sys.join("device/model")),
-        serial: read(&sys.join("device/serial")).or_else(|| read(&sys.join("serial"))),
+        serial: read(&sys.join("device/serial"))
+            .or_else(|| read(&sys.join("serial")))
+            .or_else(|| vpd_serial(&sys.join("device/vpd_pg80"))),
         wwn: read(&sys.join("device/wwid")).or_else(|| read(&sys.join("wwid"))),
         logical_sector: num(&sys.join("queue/logical_block_size")).unwrap_or(512) as u32,
         physical_sector: num(&sys.join("queue/physical_block_size")).unwrap_or(512) as u32,
@@ -212,4 +228,33 @@ pub fn partition(name: &str) -> Option<BlockDevice> {
     };
     d.refused = crate::safety::refusal(&d);
     Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn serial_from_vpd_page_0x80() {
+        let p = std::env::temp_dir().join(format!("kagi-vpd80-{}", std::process::id()));
+        let page = |code: u8, body: &[u8]| {
+            let mut v = vec![0, code, 0, body.len() as u8];
+            v.extend_from_slice(body);
+            v
+        };
+        std::fs::write(&p, page(0x80, b"      KAGI-SATA-0001")).unwrap();
+        assert_eq!(vpd_serial(&p).as_deref(), Some("KAGI-SATA-0001"));
+        for bad in [
+            page(0x83, b"KAGI-SATA-0001"),
+            page(0x80, b"        "),
+            page(0x80, b"a\x01b"),
+            vec![0, 0x80, 0, 40, b'x'],
+        ] {
+            std::fs::write(&p, bad).unwrap();
+            assert_eq!(vpd_serial(&p), None);
+        }
+        std::fs::remove_file(&p).unwrap();
+        assert_eq!(vpd_serial(Path::new("/nonexistent/vpd_pg80")), None);
+    }
 }

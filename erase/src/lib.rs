@@ -73,6 +73,7 @@ pub mod identity;
 pub mod journal;
 pub mod keystream;
 pub mod ledger;
+pub mod machine;
 pub mod method;
 pub mod safety;
 pub mod session;

@@ -422,6 +422,9 @@ fn show(d: &Document) -> String {
         "  tool:          {} {} on {} (kernel {}), policy {} ({})",
         d.tool.name, d.tool.version, d.tool.host, d.tool.kernel, d.policy.name, d.policy.dataset
     );
+    if let Some(m) = &d.tool.machine {
+        let _ = writeln!(s, "  machine:       {m}");
+    }
     if let Some(l) = &d.ledger {
         let _ = writeln!(s, "  ledger:        entry {} after {}", l.seq, l.prev);
     }
@@ -697,6 +700,9 @@ fn render_html(d: &Document, check: &Check<'_>, file: &Path, hash: &str) -> Stri
             esc(&d.policy.dataset)
         ),
     );
+    if let Some(m) = &d.tool.machine {
+        row("機器", "Machine", esc(&m.to_string()));
+    }
     row("備考", "Notes", opt(&c.notes));
     let invalid = !check.problems.is_empty();
     // Repeated on every printed page (fixed elements are, in Chromium's print layout).
