@@ -910,9 +910,20 @@ fn a_refused_signing_key_is_named_with_its_row_and_rsa_2048_gets_its_date_note()
             "keyUsage=digitalSignature",
         ],
     );
+    // Signed as of 2030 (a date, not today: the outcome must not depend on the day the suite
+    // runs).
     let out = ok(
         &dir,
-        &["sign", "--key", "r2.key", "--cert", "r2.crt", "a.txt"],
+        &[
+            "sign",
+            "--key",
+            "r2.key",
+            "--cert",
+            "r2.crt",
+            "a.txt",
+            "--as-of",
+            "2030-06-01",
+        ],
     );
     assert!(out.contains("only until 2030-12-31"), "{out}");
 }

@@ -154,7 +154,16 @@ fn a_key_that_does_not_match_the_certificate_is_refused_at_signing() {
     let p = pki(&provider);
     let (_, cert) = signer_cert(&provider, &p, KeyAlg::Ecdsa(Curve::P256));
     let other = PrivateKey::generate(&provider, KeyAlg::Ecdsa(Curve::P256)).unwrap();
-    assert!(Signer::new(&provider, &other, &cert, HashAlgorithm::Sha256).is_err());
+    let err = Signer::new(&provider, &other, &cert, HashAlgorithm::Sha256)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            crypto_core::Error::InvalidInput("the key does not belong to the certificate")
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

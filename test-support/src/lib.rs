@@ -7,11 +7,13 @@
 //!   serve prints a `KAGI-TEST-SKIP` line CI counts.
 //! - [`loopdev`]: loop devices detached when dropped, even when a test panics.
 //! - [`ca`]: a certificate authority (and certificates it issues) made by the `kagi` binary.
+//! - [`fixtures`]: files of `test-vectors/` (the fixed CA bundle).
 //! - [`kat`]: the self-tests the vector files call for.
 //! - [`tls`]: `openssl s_server` endpoints on free ports, stopped when dropped.
 #![allow(clippy::unwrap_used)]
 
 pub mod ca;
+pub mod fixtures;
 pub mod kagi;
 pub mod kat;
 pub mod loopdev;
