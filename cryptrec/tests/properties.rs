@@ -66,3 +66,16 @@ fn verdicts_never_improve_with_time_for_protect() {
     // The assertion ran: many (algorithm, year) pairs are refused on the timeline.
     assert!(refused_then > 100, "only {refused_then} refused pairs");
 }
+
+/// Every example name parses, and its display form parses back to the same algorithm: the
+/// round trip the random name-shaped texts above reach only when one happens to parse.
+#[test]
+fn every_example_name_round_trips() {
+    let names = Algorithm::examples();
+    assert!(names.len() > 20, "{}", names.len());
+    for name in names {
+        let alg: Algorithm = name.parse().unwrap();
+        let again: Algorithm = alg.to_string().parse().unwrap();
+        assert_eq!(alg, again, "{name}");
+    }
+}
