@@ -23,7 +23,7 @@ impl Kagi {
     }
 
     /// A command running kagi in `dir`: the clean environment of
-    /// [`clean_command`](crate::process::clean_command), `PW` set to [`PW`], and erase
+    /// [`clean_command`], `PW` set to [`PW`], and erase
     /// journals kept in `dir/state` (`KAGI_STATE_DIR`).
     pub fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut c = clean_command(&self.0);
