@@ -398,24 +398,20 @@ fn a_loop_device_image_round_trips() {
     let mut bytes = data(8 * MIB);
     bytes[..16].copy_from_slice(b"media boot block");
     std::fs::write(&img, &bytes).unwrap();
-    let out = std::process::Command::new("losetup")
-        .args(["-f", "--show"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "losetup needs root (CI runs as root): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    // Detached when dropped, also if the test panics.
+    let dev = Loop::new(&img);
     let r = kagi_in(
         &dir,
-        &["encrypt", &dev, "--key-file", "sym.key", "-o", "media.kagi"],
+        &[
+            "encrypt",
+            &dev.0,
+            "--key-file",
+            "sym.key",
+            "-o",
+            "media.kagi",
+        ],
     );
-    let _ = std::process::Command::new("losetup")
-        .args(["-d", &dev])
-        .status();
+    drop(dev);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value =
         serde_json::from_str(&ok(&dir, &["inspect", "media.kagi", "--json"])).unwrap();

@@ -262,7 +262,22 @@ fn three_loop_devices_are_erased_in_parallel() {
     let r = kagi_in(&dir, &args);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["reports"].as_array().unwrap().len(), 3);
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 3);
+    // In parallel, not one after another: every run started before any finished.
+    let at = |r: &serde_json::Value, k: &str| {
+        time::OffsetDateTime::parse(
+            r[k].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    };
+    let last_start = reports.iter().map(|r| at(r, "started")).max().unwrap();
+    let first_end = reports.iter().map(|r| at(r, "finished")).min().unwrap();
+    assert!(
+        last_start < first_end,
+        "the runs did not overlap: last start {last_start}, first end {first_end}: {v}"
+    );
     for d in &names {
         assert_eq!(
             kagi_in(&dir, &["erase", "verify", d, "--expect", "pattern:c0ffee"]).code,

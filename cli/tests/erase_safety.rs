@@ -216,13 +216,7 @@ fn a_symbolic_link_names_its_target_which_alone_is_erased_and_removed() {
 fn a_read_only_device_is_refused_up_front() {
     let dir = tempdir();
     let (img, original) = image(&dir, "ro.img", 8);
-    let out = Command::new("losetup")
-        .args(["-r", "-f", "--show"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "losetup needs root");
-    let dev = Loop(String::from_utf8(out.stdout).unwrap().trim().to_string());
+    let dev = Loop::read_only(&img);
     let r = kagi_in(&dir, &["erase", "run", &dev.0, "--yes", "--method", "zero"]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("read-only"), "{}", r.stderr);
@@ -257,78 +251,16 @@ fn the_same_target_named_twice_is_said_so() {
 // ---- the signer and the ledger, before the first byte ----
 
 fn operator_pki(dir: &Path) {
-    ok(
-        dir,
-        &[
-            "key",
-            "gen",
-            "--alg",
-            "ecdsa-p256",
-            "--out",
-            "ca.key",
-            "--unencrypted",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "self-sign",
-            "--key",
-            "ca.key",
-            "--subject",
-            "CN=消去証明 CA,O=テスト省,C=JP",
-            "--ca",
-            "--days",
-            "3650",
-            "--out",
-            "ca.crt",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "key",
-            "gen",
-            "--alg",
-            "ecdsa-p256",
-            "--out",
-            "op.key",
-            "--unencrypted",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "request",
-            "--key",
-            "op.key",
-            "--subject",
-            "CN=山田 太郎,O=テスト省",
-            "--out",
-            "op.csr",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "issue",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--csr",
-            "op.csr",
-            "--profile",
-            "erase",
-            "--days",
-            "365",
-            "--out",
-            "op.crt",
-        ],
-    );
+    // ca.key/ca.crt (P-256, 10 years) and the operator's op.key/op.crt (erase profile).
+    let ca = Ca::new("ca")
+        .alg("ecdsa-p256")
+        .subject("CN=消去証明 CA,O=テスト省,C=JP")
+        .create(&bin(), dir);
+    ca.leaf("op")
+        .alg("ecdsa-p256")
+        .subject("CN=山田 太郎,O=テスト省")
+        .profile("erase")
+        .create(&bin(), dir);
 }
 
 fn signed_run(dir: &Path, dev: &str, key: &str, cert: &str) -> Run {

@@ -225,6 +225,7 @@ fn spawn(dir: &Path, args: &[&str], named: bool) -> std::process::Child {
         .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    test_support::process::keep_clock(&mut c);
     if named {
         c.env("KAGI_STAGING", "named");
     }

@@ -66,11 +66,12 @@ fn the_readme_quick_tour_runs_in_an_empty_directory() {
     std::fs::create_dir_all(&bin).unwrap();
     std::fs::create_dir_all(&work).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kagi"), bin.join("kagi")).unwrap();
-    let out = Command::new("bash")
+    let mut bash = Command::new("bash");
+    bash.env_clear();
+    let out = test_support::process::keep_clock(&mut bash)
         .arg("-c")
         .arg(format!("set -euo pipefail\nset -x\n{script}"))
         .current_dir(&work)
-        .env_clear()
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .env("HOME", scratch.join("home"))
         .env("KAGI_STATE_DIR", scratch.join("state"))

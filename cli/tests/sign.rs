@@ -9,133 +9,32 @@ use common::*;
 
 /// A CA, an intermediate CA and signing certificates for each key type, all made by kagi.
 fn pki(dir: &Path) {
-    ok(
-        dir,
-        &[
-            "key",
-            "gen",
-            "--alg",
-            "ecdsa-p384",
-            "--out",
-            "ca.key",
-            "--unencrypted",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "self-sign",
-            "--key",
-            "ca.key",
-            "--subject",
-            "CN=テスト CA,O=テスト省,C=JP",
-            "--ca",
-            "--days",
-            "3650",
-            "--out",
-            "ca.crt",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "key",
-            "gen",
-            "--alg",
-            "ecdsa-p256",
-            "--out",
-            "inter.key",
-            "--unencrypted",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "request",
-            "--key",
-            "inter.key",
-            "--subject",
-            "CN=テスト 中間 CA,O=テスト省",
-            "--out",
-            "inter.csr",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "issue",
-            "--ca-cert",
-            "ca.crt",
-            "--ca-key",
-            "ca.key",
-            "--csr",
-            "inter.csr",
-            "--profile",
-            "ca",
-            "--days",
-            "3650",
-            "--out",
-            "inter.crt",
-        ],
-    );
+    let ca = Ca::new("ca")
+        .subject("CN=テスト CA,O=テスト省,C=JP")
+        .create(&bin(), dir);
+    ca.leaf("inter")
+        .alg("ecdsa-p256")
+        .subject("CN=テスト 中間 CA,O=テスト省")
+        .profile("ca")
+        .days(3650)
+        .create(&bin(), dir);
 }
 
+/// `ALG.key` (encrypted with $PW) and `ALG.crt` issued by the intermediate CA.
 fn signer(dir: &Path, alg: &str, profile: &str, days: &str) {
-    ok(
-        dir,
-        &[
-            "key",
-            "gen",
-            "--alg",
-            alg,
-            "--out",
-            &format!("{alg}.key"),
-            "--passphrase-env",
-            "PW",
-            "--iterations",
-            "600000",
-            "--force",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "request",
-            "--key",
-            &format!("{alg}.key"),
-            "--passphrase-env",
-            "PW",
-            "--subject",
-            "CN=山田 太郎,O=テスト省",
-            "--out",
-            &format!("{alg}.csr"),
-            "--force",
-        ],
-    );
-    ok(
-        dir,
-        &[
-            "cert",
-            "issue",
-            "--ca-cert",
-            "inter.crt",
-            "--ca-key",
-            "inter.key",
-            "--csr",
-            &format!("{alg}.csr"),
-            "--profile",
-            profile,
-            "--days",
-            days,
-            "--out",
-            &format!("{alg}.crt"),
-            "--force",
-        ],
-    );
+    let inter = Ca {
+        key: "inter.key".into(),
+        cert: "inter.crt".into(),
+        encrypted: false,
+    };
+    inter
+        .leaf(alg)
+        .alg(alg)
+        .subject("CN=山田 太郎,O=テスト省")
+        .encrypted()
+        .profile(profile)
+        .days(days.parse().unwrap())
+        .create(&bin(), dir);
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
@@ -910,9 +809,20 @@ fn a_refused_signing_key_is_named_with_its_row_and_rsa_2048_gets_its_date_note()
             "keyUsage=digitalSignature",
         ],
     );
+    // Signed as of 2030 (a date, not today: the outcome must not depend on the day the suite
+    // runs).
     let out = ok(
         &dir,
-        &["sign", "--key", "r2.key", "--cert", "r2.crt", "a.txt"],
+        &[
+            "sign",
+            "--key",
+            "r2.key",
+            "--cert",
+            "r2.crt",
+            "a.txt",
+            "--as-of",
+            "2030-06-01",
+        ],
     );
     assert!(out.contains("only until 2030-12-31"), "{out}");
 }

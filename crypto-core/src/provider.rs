@@ -6,6 +6,10 @@ use cryptrec::{Algorithm, Date, Policy, Use, Verdict};
 
 use crate::{Error, selftest};
 
+/// The date the self-tests evaluate the `egov` policy on: inside the term of the embedded
+/// LS-0003 dataset, when every algorithm they exercise (112-bit ones included) is permitted.
+pub(crate) const SELFTEST_DATE: Date = time::macros::date!(2026 - 01 - 01);
+
 /// The handle every operation needs. Creating one runs the known-answer self-tests (once per
 /// process); if any failed, no provider can be created, so no operation can run.
 #[derive(Clone, Debug)]
@@ -47,10 +51,16 @@ impl Provider {
 
     /// The `egov` provider the self-tests themselves use (they run before any provider may
     /// be made, so this one skips them).
+    ///
+    /// It evaluates the policy on a fixed date, [`SELFTEST_DATE`], not today: a self-test
+    /// asks whether the code computes the published answers, not whether the policy permits
+    /// the algorithm now. On today's date the DH-2048 and DSA-2048 self-tests would start
+    /// failing on 2031-01-01 (112-bit strength leaves new protection) and take every DH and
+    /// DSA operation down with them, also processing that the policy still permits.
     pub(crate) fn unchecked_for_selftest() -> Result<Provider, Error> {
         Ok(Provider {
             policy: Arc::new(Policy::default_policy()?),
-            as_of: None,
+            as_of: Some(SELFTEST_DATE),
         })
     }
 
@@ -111,5 +121,41 @@ impl Provider {
         Ok(Permission {
             protect: (!protect.allows()).then(|| Box::new(protect)),
         })
+    }
+}
+
+#[cfg(test)]
+mod selftest_gate_tests {
+    use super::*;
+    use crate::selftest::injected;
+
+    #[test]
+    fn a_failing_self_test_blocks_every_provider() {
+        let good = injected::embedded();
+        // One ciphertext byte of the first AES-GCM vector changed: that self-test fails.
+        let ct = "ct = \"0388dace60b6a392f328c2b971b2fe78\"";
+        assert_eq!(
+            good.matches(ct).count(),
+            1,
+            "the vector this test alters moved"
+        );
+        let bad = good.replace(ct, "ct = \"1388dace60b6a392f328c2b971b2fe78\"");
+        let err = injected::with_vectors(bad, || Provider::egov().err().unwrap());
+        assert!(
+            matches!(&err, Error::SelfTestFailed(names) if names == "aes-128-gcm"),
+            "{err:?}"
+        );
+        let err = injected::with_vectors("[[aead]]\nname = 1\n".into(), || {
+            Provider::new(Policy::named("egov-high").unwrap())
+                .err()
+                .unwrap()
+        });
+        assert!(
+            matches!(&err, Error::SelfTestFailed(names) if names == "test-vectors/kat"),
+            "{err:?}"
+        );
+        // The unaltered vectors pass, and outside the injection the real report decides.
+        assert!(injected::with_vectors(good, Provider::egov).is_ok());
+        assert!(Provider::egov().is_ok());
     }
 }

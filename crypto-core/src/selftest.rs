@@ -105,7 +105,15 @@ pub(crate) fn ensure_group(group: Group) -> Result<(), Error> {
 }
 
 pub(crate) fn ensure_passed() -> Result<(), Error> {
-    let r = report();
+    #[cfg(test)]
+    if let Some(text) = injected::vectors() {
+        return verdict(&run_scope_on(None, &text));
+    }
+    verdict(report())
+}
+
+/// `Ok` if every test of `r` passed, else the names of those that failed.
+fn verdict(r: &SelfTestReport) -> Result<(), Error> {
     if r.passed() {
         return Ok(());
     }
@@ -309,8 +317,48 @@ pub fn run() -> SelfTestReport {
     SelfTestReport { results }
 }
 
-/// The power-on tests (`None`) or one conditional group's.
+/// The power-on tests (`None`) or one conditional group's, from the embedded vector files.
 fn run_scope(scope: Option<Group>) -> SelfTestReport {
+    // Both files hold only arrays of tables, so their concatenation is one TOML document.
+    run_scope_on(scope, &format!("{PUBLISHED}\n{WYCHEPROOF}"))
+}
+
+/// Unit tests only: vector text that replaces the embedded files in this thread's power-on
+/// check, so a test can make a self-test fail and watch `Provider::new` refuse. Not compiled
+/// into the library anyone links against.
+#[cfg(test)]
+pub(crate) mod injected {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static VECTORS: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `f` with `text` in place of the vector files for this thread's power-on check.
+    pub(crate) fn with_vectors<T>(text: String, f: impl FnOnce() -> T) -> T {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                VECTORS.with(|v| *v.borrow_mut() = None);
+            }
+        }
+        VECTORS.with(|v| *v.borrow_mut() = Some(text));
+        let _reset = Reset;
+        f()
+    }
+
+    pub(super) fn vectors() -> Option<String> {
+        VECTORS.with(|v| v.borrow().clone())
+    }
+
+    /// The embedded vector files, as the power-on check reads them.
+    pub(crate) fn embedded() -> String {
+        format!("{}\n{}", super::PUBLISHED, super::WYCHEPROOF)
+    }
+}
+
+/// The tests of `scope` over the vectors in `text` (TOML, arrays of tables).
+fn run_scope_on(scope: Option<Group>, text: &str) -> SelfTestReport {
     struct Guard;
     impl Drop for Guard {
         fn drop(&mut self) {
@@ -334,8 +382,7 @@ fn run_scope(scope: Option<Group>) -> SelfTestReport {
             micros: u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
         });
     };
-    // Both files hold only arrays of tables, so their concatenation is one TOML document.
-    let all = match toml::from_str::<Vectors>(&format!("{PUBLISHED}\n{WYCHEPROOF}")) {
+    let all = match toml::from_str::<Vectors>(text) {
         Ok(v) => v,
         Err(e) => {
             let message = format!("vector files do not parse: {}", e.message());

@@ -1,14 +1,18 @@
 //! The CRYPTREC-only rustls provider against clients and servers kagi did not write:
 //! `openssl s_client` and `curl` against the example server, the example client against
-//! `openssl s_server`, and the provider's parts under each built-in policy.
+//! `openssl s_server`, and the provider's parts under each built-in policy. openssl and curl
+//! are required: without them these tests fail, naming the tool.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use crypto_core::Provider;
 use crypto_core::tls::TlsProvider;
+use test_support::process::{clean_command, output};
+use test_support::tls::{SServer, free_port};
+use test_support::tools::require;
 
 struct Proc(Child);
 
@@ -31,29 +35,13 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn sh(dir: &Path, cmd: &str) {
-    let ok = Command::new("sh")
-        .args(["-c", cmd])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "{cmd}");
-}
-
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "kagi-tls-{}-{}",
-        std::process::id(),
-        hex::encode(crypto_core::rand::array::<4>().unwrap())
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    let r = output(clean_command("sh").args(["-c", cmd]).current_dir(dir));
+    assert_eq!(r.code, 0, "{cmd}: {}", r.stderr);
 }
 
 /// A CA and, signed by it, a P-256 server certificate for `localhost` (and an RSA-2048 one).
 fn pki(dir: &Path) {
+    require("openssl", "openssl");
     sh(
         dir,
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout ca.key -out ca.pem -subj /CN=test-CA -days 2",
@@ -82,17 +70,9 @@ fn pki(dir: &Path) {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn server(dir: &Path, cert: &str, key: &str, policy: &str) -> (Proc, u16) {
     let port = free_port();
-    let mut child = Command::new(example("tls_server"))
+    let mut child = clean_command(example("tls_server"))
         .args([
             "--cert",
             cert,
@@ -117,26 +97,31 @@ fn server(dir: &Path, cert: &str, key: &str, policy: &str) -> (Proc, u16) {
 }
 
 fn s_client(dir: &Path, port: u16, extra: &str) -> (bool, String) {
-    let out = Command::new("sh")
-        .args([
+    let r = output(clean_command("sh").args([
             "-c",
             &format!("openssl s_client -connect 127.0.0.1:{port} -servername localhost -CAfile ca.pem -verify_return_error -brief {extra} < /dev/null"),
         ])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ok = out.status.success() && text.contains("Protocol version");
+        .current_dir(dir));
+    let text = format!("{}{}", r.stdout, r.stderr);
+    let ok = r.code == 0 && text.contains("Protocol version");
     (ok, text)
+}
+
+/// A handshake the server refused with a handshake_failure alert (40): not a connection
+/// error, a certificate problem or any other failure.
+#[track_caller]
+fn assert_handshake_failure(dir: &Path, port: u16, offer: &str, why: &str) {
+    let (ok, out) = s_client(dir, port, offer);
+    assert!(!ok, "{why} was accepted: {out}");
+    assert!(
+        out.contains("alert handshake failure") && out.contains("SSL alert number 40"),
+        "{why}: refused, but not with a handshake_failure alert: {out}"
+    );
 }
 
 #[test]
 fn openssl_and_curl_reach_the_example_server_only_with_what_the_policy_permits() {
-    let dir = tempdir();
+    let dir = test_support::tempdir();
     pki(&dir);
     let (_srv, port) = server(&dir, "ec.pem", "ec.key", "egov");
     let (ok, out) = s_client(&dir, port, "-tls1_3");
@@ -148,20 +133,15 @@ fn openssl_and_curl_reach_the_example_server_only_with_what_the_policy_permits()
         ("-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA", "only a CBC suite"),
         ("-tls1_1 -cipher DEFAULT@SECLEVEL=0", "only TLS 1.1"),
     ] {
-        let (ok, out) = s_client(&dir, port, refused);
-        assert!(!ok, "{why} was accepted: {out}");
+        assert_handshake_failure(&dir, port, refused, why);
     }
     // The system's defaults succeed.
     let (ok, out) = s_client(&dir, port, "");
     assert!(ok, "{out}");
-    if Command::new("sh")
-        .args(["-c", "command -v curl"])
-        .output()
-        .unwrap()
-        .status
-        .success()
-    {
-        let out = Command::new("curl")
+    // curl with its defaults too (required, not optional: .ci/run installs it).
+    require("curl", "curl");
+    let out = output(
+        clean_command("curl")
             .args([
                 "-sS",
                 "--cacert",
@@ -170,16 +150,10 @@ fn openssl_and_curl_reach_the_example_server_only_with_what_the_policy_permits()
                 &format!("localhost:{port}:127.0.0.1"),
                 &format!("https://localhost:{port}/"),
             ])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("CRYPTREC-only"));
-    }
+            .current_dir(&dir),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("CRYPTREC-only"), "{}", out.stdout);
     // A policy that denies ChaCha20-Poly1305: a client offering only it is refused.
     std::fs::write(
         dir.join("no-chacha.toml"),
@@ -187,81 +161,94 @@ fn openssl_and_curl_reach_the_example_server_only_with_what_the_policy_permits()
     )
     .unwrap();
     let (_srv2, port2) = server(&dir, "ec.pem", "ec.key", "no-chacha.toml");
-    let (ok, out) = s_client(
+    assert_handshake_failure(
         &dir,
         port2,
         "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256",
+        "TLS 1.3 ChaCha20-Poly1305 under a policy denying it",
     );
-    assert!(!ok, "{out}");
-    let (ok, out) = s_client(&dir, port2, "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305");
-    assert!(!ok, "{out}");
+    assert_handshake_failure(
+        &dir,
+        port2,
+        "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305",
+        "TLS 1.2 ChaCha20-Poly1305 under a policy denying it",
+    );
     let (ok, out) = s_client(
         &dir,
         port,
         "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256",
     );
     assert!(ok, "egov permits ChaCha20-Poly1305: {out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_example_client_connects_to_approved_servers_and_refuses_the_rest() {
-    let dir = tempdir();
+    let dir = test_support::tempdir();
     pki(&dir);
-    let s_server = |args: &str| -> (Proc, u16) {
-        let port = free_port();
-        let child = Command::new("sh")
-            .args(["-c", &format!("exec openssl s_server -accept 127.0.0.1:{port} -cert ec.pem -key ec.key -www {args}")])
-            .current_dir(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let p = Proc(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (p, port);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("s_server did not start");
+    let s_server = |args: &str| {
+        let args: Vec<&str> = ["-cert", "ec.pem", "-key", "ec.key"]
+            .into_iter()
+            .chain(args.split_whitespace())
+            .collect();
+        SServer::start(&dir, &args)
     };
     let client = |port: u16| {
-        Command::new(example("tls_client"))
-            .args([&format!("127.0.0.1:{port}"), "--ca", "ca.pem"])
-            .current_dir(&dir)
-            .output()
-            .unwrap()
+        output(
+            clean_command(example("tls_client"))
+                .args([&format!("127.0.0.1:{port}"), "--ca", "ca.pem"])
+                .current_dir(&dir),
+        )
     };
-    let (_a, port) = s_server("-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256");
-    let out = client(port);
+    let a = s_server("-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256");
+    let out = client(a.port);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.status.success(),
+        out.stdout.contains("TLS13_AES_128_GCM_SHA256"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stdout
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("TLS13_AES_128_GCM_SHA256"));
-    let (_b, port) = s_server("-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384");
-    assert!(client(port).status.success());
-    for args in [
-        "-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA",
-        "-tls1_3 -groups X25519",
-        "-tls1_1 -cipher DEFAULT@SECLEVEL=0",
+    let b = s_server("-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384");
+    let out = client(b.port);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Each refusal is the client's: openssl names what the client did not offer, and the
+    // client reports the alert openssl sent.
+    for (args, server_says, alert) in [
+        (
+            "-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA",
+            "no shared cipher",
+            "HandshakeFailure",
+        ),
+        (
+            "-tls1_3 -groups X25519",
+            "no suitable key share",
+            "HandshakeFailure",
+        ),
+        (
+            "-tls1_1 -cipher DEFAULT@SECLEVEL=0",
+            "unsupported protocol",
+            "ProtocolVersion",
+        ),
     ] {
-        let (_c, port) = s_server(args);
-        let out = client(port);
+        let c = s_server(args);
+        let out = client(c.port);
+        assert_ne!(out.code, 0, "{args} was accepted: {}", out.stdout);
         assert!(
-            !out.status.success(),
-            "{args} was accepted: {}",
-            String::from_utf8_lossy(&out.stdout)
+            out.stderr
+                .contains(&format!("received fatal alert: {alert}")),
+            "{args}: {}",
+            out.stderr
         );
+        assert!(c.log().contains(server_says), "{args}: {}", c.log());
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn every_part_is_permitted_and_the_policies_shape_the_set() {
-    let egov = TlsProvider::new(&Provider::egov().unwrap()).unwrap();
+    // Every date is explicit: the outcome must not depend on the day the suite runs (CI runs
+    // it with the clock at 2031 and 2041 too).
+    let on = |d: &str| cryptrec::parse_date(d).unwrap();
+    let egov_p = Provider::egov().unwrap().at_date(on("2030-06-01"));
+    let egov = TlsProvider::new(&egov_p).unwrap();
     let names: Vec<&str> = egov.parts.iter().map(|p| p.name.as_str()).collect();
     for want in [
         "TLS13_AES_128_GCM_SHA256",
@@ -279,11 +266,14 @@ fn every_part_is_permitted_and_the_policies_shape_the_set() {
         );
     }
     assert!(!names.iter().any(|n| n.contains("X25519")), "{names:?}");
-    // Each part's algorithms are permitted to protect data today under its policy, and the
-    // provider's status is the weakest of them (RSA-2048 signatures: until 2030-12-31).
-    let high_p = Provider::new(cryptrec::Policy::named("egov-high").unwrap()).unwrap();
+    // Each part's algorithms are permitted to protect data on the provider's date under its
+    // policy, and the provider's status is the weakest of them (RSA-2048 signatures: until
+    // 2030-12-31).
+    let high_p = Provider::new(cryptrec::Policy::named("egov-high").unwrap())
+        .unwrap()
+        .at_date(on("2030-06-01"));
     let high = TlsProvider::new(&high_p).unwrap();
-    for (p, tls) in [(Provider::egov().unwrap(), &egov), (high_p.clone(), &high)] {
+    for (p, tls) in [(egov_p.clone(), &egov), (high_p.clone(), &high)] {
         for part in &tls.parts {
             for a in &part.algorithms {
                 let v = p
@@ -302,15 +292,36 @@ fn every_part_is_permitted_and_the_policies_shape_the_set() {
         .unwrap();
     assert_eq!(rsa.algorithms, ["rsa-pss-3072-sha256"]);
     assert_eq!(high.status.to_string(), "permitted until 2050-12-31");
+    // From 2031 egov drops RSA-2048 as egov-high does; in 2041 128-bit strength is in its
+    // migration period, so the status stays 2050's.
+    for (date, rsa_algs, status) in [
+        (
+            "2031-01-01",
+            &["rsa-pss-3072-sha256"][..],
+            "permitted until 2050-12-31",
+        ),
+        (
+            "2041-06-01",
+            &["rsa-pss-3072-sha256"][..],
+            "permitted until 2050-12-31",
+        ),
+    ] {
+        let later = TlsProvider::new(&Provider::egov().unwrap().at_date(on(date))).unwrap();
+        let rsa = later
+            .parts
+            .iter()
+            .find(|p| p.name == "RSA_PSS_SHA256")
+            .unwrap();
+        assert_eq!(rsa.algorithms, rsa_algs, "{date}");
+        assert_eq!(later.status.to_string(), status, "{date}");
+    }
     // An RSA-2048 server certificate: accepted under egov, refused under egov-high.
     let rsa2048 = {
-        let k = crypto_core::keys::PrivateKey::generate(
-            &Provider::egov().unwrap(),
-            crypto_core::keys::KeyAlg::Rsa(2048),
-        )
-        .unwrap();
+        let k =
+            crypto_core::keys::PrivateKey::generate(&egov_p, crypto_core::keys::KeyAlg::Rsa(2048))
+                .unwrap();
         let der = crypto_core::pki::self_signed(
-            &Provider::egov().unwrap(),
+            &egov_p,
             &k,
             "CN=localhost",
             2,
@@ -327,9 +338,19 @@ fn every_part_is_permitted_and_the_policies_shape_the_set() {
             pki_types::PrivateKeyDer::Pkcs8(rsa2048.1.clone().into()),
         )
     };
-    assert!(config(&Provider::egov().unwrap(), &egov).is_ok());
-    assert!(config(&high_p, &high).is_err());
+    assert!(config(&egov_p, &egov).is_ok());
+    let err = config(&high_p, &high).err().unwrap();
+    assert!(
+        matches!(&err, crypto_core::Error::Refused(v) if v.status == cryptrec::Status::Refused
+            && v.algorithm.starts_with("rsa") && v.algorithm.contains("2048")),
+        "{err:?}"
+    );
     // pqc (Table 2 only): no listed key exchange for TLS remains — refused, not weakened.
     let pqc = TlsProvider::new(&Provider::new(cryptrec::Policy::named("pqc").unwrap()).unwrap());
-    assert!(pqc.is_err());
+    let err = pqc.err().unwrap();
+    assert!(
+        matches!(&err, crypto_core::Error::NotListed(m) if m.contains("leaves no complete TLS configuration")
+            && m.contains("0 groups")),
+        "{err:?}"
+    );
 }

@@ -81,21 +81,10 @@ fn a_loop_device_is_overwritten_and_an_independent_read_finds_nothing_old() {
     let size = 16 * BLOCK + 8192;
     let original: Vec<u8> = (0..size).map(|i| (i % 251) as u8 ^ 0x3c).collect();
     std::fs::write(&img, &original).unwrap();
-    let out = std::process::Command::new("losetup")
-        .args(["-f", "--show"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "losetup needs root (CI runs as root): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let result = erase_loop(&dev);
-    let _ = std::process::Command::new("losetup")
-        .args(["-d", &dev])
-        .status();
+    // Detached when dropped, also if the test panics.
+    let dev = test_support::Loop::new(&img);
+    let result = erase_loop(&dev.0);
+    drop(dev);
     assert!(result.complete(), "{result:?}");
     assert!(result.direct_io);
     // Read the backing file with std, not with kagi: no 512-byte sector of the original is left.
@@ -179,8 +168,21 @@ fn a_named_scheme_runs_every_pass_and_verifies_the_last() {
             end: BLOCK as u64
         }]
     );
-    assert!(Plan::parse(Some("zero"), Some("dod-short"), Verify::Full).is_err());
-    assert!(Plan::parse(None, Some("zero,bogus"), Verify::Full).is_err());
+    // Refused for what is wrong, by name: not merely some error.
+    let err = Plan::parse(Some("zero"), Some("dod-short"), Verify::Full)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, erase::Error::Invalid(m) if m.contains("not both")),
+        "{err:?}"
+    );
+    let err = Plan::parse(None, Some("zero,bogus"), Verify::Full)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, erase::Error::Invalid(m) if m.contains("unknown method or scheme `bogus`")),
+        "{err:?}"
+    );
 }
 
 /// Runs `state` until `stop_when` says so (called at each progress event), then resumes it
@@ -317,12 +319,9 @@ fn discard_on_a_loop_device_drops_the_data_and_the_engine_reports_it() {
     use erase::target::Target;
     let img = format!("/dev/shm/kagi-discard-{}.img", std::process::id());
     std::fs::write(&img, vec![0x42u8; 8 * BLOCK]).unwrap();
-    let out = std::process::Command::new("losetup")
-        .args(["-f", "--show", &img])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "losetup needs root");
-    let dev = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    // Detached when dropped, also if the test panics.
+    let loop_dev = test_support::Loop::new(std::path::Path::new(&img));
+    let dev = loop_dev.0.clone();
     let result = {
         let mut t = Device::open(std::path::Path::new(&dev)).unwrap();
         t.discard(BLOCK as u64, 2 * BLOCK as u64).unwrap();
@@ -336,9 +335,7 @@ fn discard_on_a_loop_device_drops_the_data_and_the_engine_reports_it() {
         let r = engine::run_plan(&provider(), &mut t, &plan).unwrap();
         (discarded_reads_zero, kept, r)
     };
-    let _ = std::process::Command::new("losetup")
-        .args(["-d", &dev])
-        .status();
+    drop(loop_dev);
     let _ = std::fs::remove_file(&img);
     let (zero, kept, r) = result;
     assert!(zero, "a discarded range of a loop device reads as zeros");
