@@ -934,9 +934,12 @@ pub struct AuditArgs {
     /// table (default), json, sarif (SARIF 2.1.0) or cbom (CycloneDX 1.6).
     #[arg(long, value_enum, default_value = "table")]
     pub format: AuditFormat,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (a new file).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing report at --out (a regular file, never one being audited).
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Show every finding, skipped files and duplicates.
     #[arg(long)]
     pub verbose: bool,

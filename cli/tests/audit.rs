@@ -189,7 +189,7 @@ fn every_file_kind_is_found_and_judged_and_dates_ahead_change_verdicts() {
     sh(&d, "openssl genrsa -out rsa2048.key 2048");
     sh(
         &d,
-        "openssl req -x509 -key rsa2048.key -out rsa2048.crt -subj /CN=r -days 30 -addext basicConstraints=critical,CA:FALSE",
+        "openssl req -x509 -key rsa2048.key -out rsa2048.crt -subj /CN=r -days 36500 -addext basicConstraints=critical,CA:FALSE",
     );
     sh(
         &d,
@@ -1570,4 +1570,44 @@ fn every_pyca_x509_vector_is_accounted_for() {
             assert!(why.as_str().unwrap().len() > 10, "{a}");
         }
     }
+}
+
+/// Found by an attacker: `kagi audit key.pem --out key.pem` replaced the private key with the
+/// report. --out now names a new file; --force replaces a report, never a file being audited
+/// (named, or inside a directory named).
+#[test]
+fn the_report_never_replaces_what_it_audits() {
+    let dir = tempdir();
+    sh(&dir, "openssl genrsa -out victim.pem 2048");
+    std::fs::create_dir(dir.join("tree")).unwrap();
+    std::fs::copy(dir.join("victim.pem"), dir.join("tree/k.pem")).unwrap();
+    let key = std::fs::read(dir.join("victim.pem")).unwrap();
+    for (args, path) in [
+        (
+            vec!["audit", "victim.pem", "--out", "victim.pem"],
+            "victim.pem",
+        ),
+        (
+            vec!["audit", "victim.pem", "--out", "victim.pem", "--force"],
+            "victim.pem",
+        ),
+        (
+            vec!["audit", "tree", "--out", "tree/k.pem", "--force"],
+            "tree/k.pem",
+        ),
+    ] {
+        let r = kagi_in(&dir, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert_eq!(std::fs::read(dir.join(path)).unwrap(), key, "{args:?}");
+    }
+    // A report is written new, and replaced only with --force.
+    let r = kagi_in(&dir, &["audit", "victim.pem", "--out", "report.txt"]);
+    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
+    let r = kagi_in(&dir, &["audit", "victim.pem", "--out", "report.txt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = kagi_in(
+        &dir,
+        &["audit", "victim.pem", "--out", "report.txt", "--force"],
+    );
+    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
 }

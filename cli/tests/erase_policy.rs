@@ -30,11 +30,10 @@ fn dir() -> Dir {
 }
 
 fn kagi(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kagi"))
+    // A cleared environment that keeps the CI's faked clock (test_support::process).
+    let out = test_support::process::clean_command(env!("CARGO_BIN_EXE_kagi"))
         .args(args)
         .current_dir(dir)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .env("KAGI_STATE_DIR", dir.join("state"))
         .output()
         .unwrap();

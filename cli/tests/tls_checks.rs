@@ -43,11 +43,10 @@ struct Run {
 }
 
 fn kagi(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kagi"))
+    // A cleared environment that keeps the CI's faked clock (test_support::process).
+    let out = test_support::process::clean_command(env!("CARGO_BIN_EXE_kagi"))
         .args(args)
         .current_dir(dir)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin:/usr/local/bin")
         .env("KAGI_STATE_DIR", dir.join("state"))
         .output()
         .unwrap();
@@ -128,7 +127,7 @@ fn pki(dir: &Path) {
     .unwrap();
     sh(
         dir,
-        "openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN=localhost \
+        "openssl req -newkey rsa:3072 -nodes -keyout leaf.key -out leaf.csr -subj /CN=localhost \
          && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -set_serial 0x1234 -days 30 -extfile leaf.ext -out leaf.pem \
          && openssl x509 -in leaf.pem -outform DER -out leaf.der",
     );
@@ -683,7 +682,7 @@ fn served_chains_are_validated_named_and_their_revocation_reported() {
     // would be a CA: make a plain one).
     sh(
         &dir,
-        "openssl req -newkey rsa:2048 -nodes -keyout bare.key -out bare.csr -subj /CN=localhost \
+        "openssl req -newkey rsa:3072 -nodes -keyout bare.key -out bare.csr -subj /CN=localhost \
          && printf 'subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > bare.ext \
          && openssl x509 -req -in bare.csr -CA ca.pem -CAkey ca.key -days 30 -extfile bare.ext -out bare.pem",
     );

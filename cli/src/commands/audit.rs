@@ -66,7 +66,12 @@ pub fn run(a: &AuditArgs) -> Result<Outcome, CliError> {
         AuditFormat::Cbom => pretty(&report::cbom(&scan))?,
     };
     match &a.out {
-        Some(path) => files::write_new(path, text.as_bytes(), Mode::Public, true)?,
+        Some(path) => {
+            if a.force {
+                refuse_audited(path, &a.paths)?;
+            }
+            files::write_new(path, text.as_bytes(), Mode::Public, a.force)?
+        }
         None => print(&text)?,
     }
     if !scan.errors.is_empty() {
@@ -131,4 +136,24 @@ fn pretty(v: &serde_json::Value) -> Result<String, CliError> {
     let mut s = serde_json::to_string_pretty(v)?;
     s.push('\n');
     Ok(s)
+}
+
+/// With `--force`, the report must not replace a file that was audited: one named, or one
+/// inside a directory named (found by an attacker: the report replaced a private key).
+fn refuse_audited(out: &std::path::Path, paths: &[std::path::PathBuf]) -> Result<(), CliError> {
+    let Ok(out_real) = std::fs::canonicalize(out) else {
+        return Ok(()); // not there: nothing to replace
+    };
+    for p in paths {
+        if let Ok(real) = std::fs::canonicalize(p)
+            && (out_real == real || out_real.starts_with(&real))
+        {
+            return Err(CliError::Msg(format!(
+                "{}: is among what is being audited ({}); the report is not written over it",
+                out.display(),
+                p.display()
+            )));
+        }
+    }
+    Ok(())
 }
