@@ -238,6 +238,11 @@ fn the_example_client_connects_to_approved_servers_and_refuses_the_rest() {
             "{args}: {}",
             out.stderr
         );
+        // openssl writes its reason after sending the alert: give it a moment under load.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !c.log().contains(server_says) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         assert!(c.log().contains(server_says), "{args}: {}", c.log());
     }
 }
