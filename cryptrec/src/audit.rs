@@ -275,4 +275,129 @@ mod tests {
                 .refused
         );
     }
+
+    fn egov() -> Policy {
+        Policy::named("egov").unwrap()
+    }
+
+    fn alg(name: &str) -> Algorithm {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn a_protect_end_date_is_low_only_when_under_five_years_away() {
+        let p = egov();
+        let rsa2048 = alg("rsa-pss-2048-sha256"); // protect until 2030-12-31
+        let sev = |as_of: Date| judge(&p, &rsa2048, "signature", as_of).severity;
+        assert_eq!(sev(date!(2025 - 06 - 01)), Severity::Info); // 2030 - 2025 = 5 years
+        assert_eq!(sev(date!(2026 - 01 - 01)), Severity::Low); // 4 years
+        // A date decades away is info, however the years divide.
+        let aes128 = judge(&p, &alg("aes-128-gcm"), "cipher", date!(2026 - 11 - 25));
+        assert_eq!(aes128.protect_until, Some(date!(2050 - 12 - 31)));
+        assert_eq!(aes128.severity, Severity::Info);
+    }
+
+    #[test]
+    fn sources_keep_limits_refusals_background_and_rows_but_not_bare_listings() {
+        let f = judge(
+            &egov(),
+            &alg("aes-256-gcm"),
+            "cipher",
+            date!(2026 - 11 - 25),
+        );
+        assert!(
+            f.sources.iter().any(|s| s.contains("256-bit row")),
+            "{:?}",
+            f.sources
+        );
+        assert!(
+            !f.sources
+                .iter()
+                .any(|s| s.contains("is on the e-Government Recommended")),
+            "{:?}",
+            f.sources
+        );
+        // Each source once, though protect and process both cite it.
+        let unique: std::collections::HashSet<&String> = f.sources.iter().collect();
+        assert_eq!(unique.len(), f.sources.len(), "{:?}", f.sources);
+    }
+
+    #[test]
+    fn a_certificate_expires_the_day_after_not_after() {
+        let d = date!(2026 - 11 - 25);
+        let last_day = expiry(d, d);
+        assert!(!last_day.refused);
+        assert_eq!(last_day.protect, Status::PermittedUntil { until: d });
+        assert_eq!(last_day.severity, Severity::Low);
+        assert_eq!(last_day.note.as_deref(), Some("expires within 90 days"));
+        let expired = expiry(date!(2026 - 11 - 24), d);
+        assert!(expired.refused);
+        assert_eq!(expired.protect, Status::Refused);
+        assert_eq!(expired.severity, Severity::Medium);
+        assert_eq!(expired.note, None);
+    }
+
+    #[test]
+    fn expiry_within_90_days_is_low_and_noted() {
+        let today = date!(2026 - 01 - 01);
+        let in_days = |n: i64| expiry(today + time::Duration::days(n), today);
+        for n in [1, 30, 90] {
+            let f = in_days(n);
+            assert_eq!(f.severity, Severity::Low, "{n} days");
+            assert_eq!(
+                f.note.as_deref(),
+                Some("expires within 90 days"),
+                "{n} days"
+            );
+        }
+        let f = in_days(91);
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(f.note, None);
+    }
+
+    fn finding(refused: bool, severity: Severity) -> Finding {
+        Finding {
+            refused,
+            severity,
+            ..unknown("x", "y")
+        }
+    }
+
+    #[test]
+    fn informational_clears_a_failure_or_a_severity_above_low_and_says_why() {
+        for (refused, severity) in [
+            (true, Severity::Low),
+            (true, Severity::Critical),
+            (false, Severity::Medium),
+            (false, Severity::High),
+        ] {
+            let f = finding(refused, severity).informational("trust anchor");
+            assert!(!f.refused, "{refused} {severity}");
+            assert_eq!(f.severity, Severity::Info, "{refused} {severity}");
+            assert_eq!(
+                f.note.as_deref(),
+                Some("trust anchor"),
+                "{refused} {severity}"
+            );
+        }
+        for severity in [Severity::Info, Severity::Low] {
+            let f = finding(false, severity).informational("trust anchor");
+            assert_eq!(f, finding(false, severity), "{severity}");
+        }
+    }
+
+    #[test]
+    fn severities_print_in_lower_case() {
+        let printed: Vec<String> = [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(printed, ["info", "low", "medium", "high", "critical"]);
+    }
 }

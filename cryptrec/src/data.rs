@@ -454,4 +454,44 @@ mod tests {
         let err = Dataset::parse(&bad, STRENGTH_TOML, EVENTS_TOML).unwrap_err();
         assert!(err.to_string().contains("注99"), "{err}");
     }
+
+    #[test]
+    fn an_empty_strength_table_is_rejected_even_beside_a_full_one() {
+        let equivalence = "[[equivalence]]\nbits = 112\nifc_modulus = 2048\nffc_modulus = 2048\nffc_subgroup = 224\necc_order = 224\n";
+        let row = "[[strength]]\nbits = 256\ntext = \"t\"\n";
+        let head = "revision = \"r\"\ntitle = \"t\"\nbelow_table_text = \"b\"\n";
+        let no_rows = format!("{head}strength = []\n{equivalence}");
+        let no_equivalence = format!("{head}equivalence = []\n{row}");
+        for strength in [no_rows, no_equivalence] {
+            let err = Dataset::parse(LIST_TOML, &strength, EVENTS_TOML).unwrap_err();
+            assert!(
+                err.to_string().contains("the strength tables are empty"),
+                "{strength}\n=> {err}"
+            );
+        }
+        let both = format!("{head}{row}{equivalence}");
+        assert!(Dataset::parse(LIST_TOML, &both, EVENTS_TOML).is_ok());
+    }
+
+    #[test]
+    fn lists_are_cited_by_title_and_named_by_their_short_name() {
+        let all = [
+            ListKind::Recommended,
+            ListKind::Pqc,
+            ListKind::Candidate,
+            ListKind::Monitored,
+        ];
+        let titles: Vec<&str> = all.iter().map(|l| l.title()).collect();
+        assert_eq!(
+            titles,
+            [
+                "e-Government Recommended Ciphers List, Table 1",
+                "e-Government Recommended Ciphers List, Table 2 (PQC)",
+                "Candidate Recommended Ciphers List",
+                "Monitored Ciphers List",
+            ]
+        );
+        let names: Vec<&str> = all.iter().map(|l| l.as_str()).collect();
+        assert_eq!(names, ["recommended", "pqc", "candidate", "monitored"]);
+    }
 }
