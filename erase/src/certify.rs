@@ -373,7 +373,7 @@ pub fn check_issuing(
 
 /// Writes `bytes` at `path`, which must not exist: into an unnamed file in its directory,
 /// synced, then linked at `path` (or, without `O_TMPFILE`, a hidden named file renamed there
-/// without replacing anything), so the certificate appears whole or not at all.
+/// with `RENAME_NOREPLACE`), so the certificate appears whole or not at all.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let unnamed = rustix::fs::openat(
@@ -416,13 +416,28 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
                 ".kagi-{}.tmp",
                 hex::encode(crypto_core::rand::array::<8>()?)
             ));
+            // No O_TMPFILE (FAT on the kagi-live stick, found by its QEMU test): a hidden
+            // file, written and synced, renamed into place without replacing anything — FAT
+            // has neither hard links nor Unix modes, so neither is asked of it.
             let placed = OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .mode(0o600)
+                .mode(0o644)
                 .open(&tmp)
-                .and_then(|mut f| fill(&mut f))
-                .and_then(|()| std::fs::hard_link(&tmp, path));
+                .and_then(|mut f| {
+                    f.write_all(bytes)?;
+                    f.sync_all()
+                })
+                .and_then(|()| {
+                    rustix::fs::renameat_with(
+                        rustix::fs::CWD,
+                        &tmp,
+                        rustix::fs::CWD,
+                        path,
+                        rustix::fs::RenameFlags::NOREPLACE,
+                    )
+                    .map_err(Into::into)
+                });
             let _ = std::fs::remove_file(&tmp);
             placed.map_err(io(path))?;
         }
