@@ -1611,3 +1611,26 @@ fn the_report_never_replaces_what_it_audits() {
     );
     assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
 }
+
+/// Found by an attacker: a FIFO or device named on the command line (`kagi audit <(cat
+/// key.pem)`, `/dev/zero`) said "nothing found", exit 0. It is an error now (exit 2: not read);
+/// one met in a walked directory is listed as skipped, never read.
+#[test]
+fn special_files_are_never_passed_unread() {
+    let dir = tempdir();
+    sh(&dir, "openssl genrsa -traditional -out weak.pem 1024");
+    sh(&dir, "mkfifo pipe.pem && mkdir tree && mkfifo tree/p");
+    for named in ["pipe.pem", "/dev/zero"] {
+        let r = kagi_in(&dir, &["audit", named]);
+        assert_eq!(r.code, 2, "{named}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("not read"), "{named}: {}", r.stderr);
+    }
+    sh(&dir, "cp weak.pem tree/");
+    let r = kagi_in(&dir, &["audit", "--verbose", "tree"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("tree/p: a FIFO (pipe): not read"),
+        "{}",
+        r.stdout
+    );
+}

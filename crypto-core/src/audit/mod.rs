@@ -772,6 +772,33 @@ fn files(paths: &[PathBuf], scan: &mut Scan) -> Vec<PathBuf> {
             }
         } else if md.is_file() {
             out.push(p);
+        } else {
+            // A FIFO, socket or device is never read (it may block, or never end): named on
+            // the command line that is an error, so nothing passes unread (found by an
+            // attacker: `kagi audit <(cat key.pem)` said "nothing found", exit 0); met in a
+            // walk it is listed as skipped.
+            use std::os::unix::fs::FileTypeExt;
+            let ft = md.file_type();
+            let kind = if ft.is_fifo() {
+                "a FIFO (pipe)"
+            } else if ft.is_socket() {
+                "a socket"
+            } else if ft.is_block_device() {
+                "a block device"
+            } else if ft.is_char_device() {
+                "a character device"
+            } else {
+                "not a regular file"
+            };
+            let note = Note {
+                path: p.display().to_string(),
+                reason: format!("{kind}: not read (kagi audit reads regular files)"),
+            };
+            if paths.contains(&p) {
+                scan.errors.push(note);
+            } else {
+                scan.skipped.push(note);
+            }
         }
     }
     out
