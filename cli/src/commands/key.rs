@@ -390,7 +390,8 @@ struct TextKey {
     kind: TextKeyKind,
     /// `None`: unencrypted; else the scheme in words, or why it is refused.
     encryption: Option<Result<String, String>>,
-    encrypted: Option<EncryptedTextKey>,
+    /// The file's text when unencrypted, or the encrypted key to open.
+    content: Result<SecretBytes, EncryptedTextKey>,
 }
 
 fn text_key(path: &Path, provider: &Provider) -> Result<Option<TextKey>, CliError> {
@@ -402,7 +403,7 @@ fn text_key(path: &Path, provider: &Provider) -> Result<Option<TextKey>, CliErro
         return Ok(Some(TextKey {
             kind,
             encryption: None,
-            encrypted: None,
+            content: Ok(SecretBytes::new(bytes.expose().to_vec())),
         }));
     }
     Ok(EncryptedTextKey::parse(text)
@@ -410,7 +411,7 @@ fn text_key(path: &Path, provider: &Provider) -> Result<Option<TextKey>, CliErro
         .map(|enc| TextKey {
             kind: enc.kind(),
             encryption: Some(enc.info(provider).map_err(|e| e.to_string())),
-            encrypted: Some(enc),
+            content: Err(enc),
         }))
 }
 
@@ -423,14 +424,16 @@ fn hybrid_public(
     provider: &Provider,
 ) -> Result<Option<HybridPublicKey>, CliError> {
     let ctx = |e: crypto_core::Error| CliError::about(path, e);
-    let plain = match &key.encrypted {
-        None => SecretBytes::new(files::read(path)?),
-        Some(enc) if pass.given() || can_prompt() => {
+    let decrypted;
+    let plain = match &key.content {
+        Ok(text) => text,
+        Err(enc) if pass.given() || can_prompt() => {
             enc.info(provider).map_err(ctx)?;
             let p = pass.get(&path.display().to_string())?;
-            enc.decrypt(provider, p.as_bytes()).map_err(ctx)?
+            decrypted = enc.decrypt(provider, p.as_bytes()).map_err(ctx)?;
+            &decrypted
         }
-        Some(_) => return Ok(None),
+        Err(_) => return Ok(None),
     };
     let text = std::str::from_utf8(plain.expose()).unwrap_or_default();
     let private = HybridPrivateKey::from_text(provider, text)
