@@ -425,6 +425,69 @@ fn an_interrupted_tree_decrypt_leaves_no_directory_behind() {
     );
 }
 
+/// Decrypting into an existing empty directory stages inside it (it may be a mount point):
+/// interrupted at any moment, the directory is left empty or complete — no hidden staging
+/// entry in it or beside it.
+#[test]
+fn an_interrupted_decrypt_into_an_empty_directory_leaves_it_empty() {
+    let dir = tempdir();
+    sym_key(&dir);
+    let t = dir.join("tree");
+    for i in 0..24 {
+        let sub = t.join(format!("d{}", i % 4));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join(format!("f{i}.bin")), data(MIB + i)).unwrap();
+    }
+    ok(
+        &dir,
+        &[
+            "encrypt",
+            "tree",
+            "--key-file",
+            "sym.key",
+            "-o",
+            "tree.kagi",
+        ],
+    );
+    let dec = [
+        "decrypt",
+        "tree.kagi",
+        "--key-file",
+        "sym.key",
+        "-o",
+        "into",
+    ];
+    std::fs::create_dir(dir.join("into")).unwrap();
+    let full = timed(&dir, &dec);
+    remove(&dir.join("into"));
+    std::fs::create_dir(dir.join("into")).unwrap();
+    let before = listing(&dir);
+    let mut rng = Rng::new();
+    for sig in ["INT", "TERM", "HUP"] {
+        for round in 0..3 {
+            let mut child = spawn(&dir, &dec, round == 2);
+            let wait = rng.below(full.as_millis() as u64 * 9 / 10);
+            std::thread::sleep(Duration::from_millis(wait));
+            let _ = Command::new("kill")
+                .args(["-s", sig, &child.id().to_string()])
+                .status();
+            child.wait().unwrap();
+            assert_eq!(listing(&dir), before, "SIG{sig} after {wait} ms: beside it");
+            let inside = listing(&dir.join("into"));
+            let complete = (0..24).all(|i| {
+                std::fs::read(dir.join(format!("into/d{}/f{i}.bin", i % 4)))
+                    .is_ok_and(|b| b == data(MIB + i))
+            });
+            assert!(
+                inside.is_empty() || (complete && inside.len() == 4),
+                "SIG{sig} after {wait} ms: {inside:?}"
+            );
+            remove(&dir.join("into"));
+            std::fs::create_dir(dir.join("into")).unwrap();
+        }
+    }
+}
+
 // ---- 3. a tree never deletes what is there ----
 
 #[test]
